@@ -1,0 +1,80 @@
+/* matrix.h — float and double matrices and vectors, row-major, on OpenBLAS.
+ *
+ * Invariants (public structs, like git's strbuf): element (r, c) is data[r * stride + c];
+ * stride >= cols; an owning matrix has `owned` set and its data came from sk_mat_resize
+ * (64-byte aligned, rows padded so stride is a multiple of 16 floats / 8 doubles). A view
+ * (sk_mat_view) borrows data and must not be released. An empty matrix has data NULL, rows
+ * and cols 0.
+ *
+ *     sk_mat m; sk_mat_init(&m);
+ *     sk_mat_resize(&m, 10, 40);          // zeroed
+ *     SK_MAT(&m, 3, 5) = 1.0f;
+ *     sk_mat_release(&m);
+ *
+ * Reading/writing in Kaldi's formats (spec/io.md §7.1-7.2): sk_mat_read accepts FM, DM (with
+ * conversion) and compressed CM/CM2/CM3 (decompressed exactly); sk_mat_write writes FM.
+ */
+#ifndef SK_MATRIX_MATRIX_H
+#define SK_MATRIX_MATRIX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct { float *data; int32_t rows, cols, stride; bool owned; } sk_mat;
+typedef struct { double *data; int32_t rows, cols, stride; bool owned; } sk_dmat;
+typedef struct { float *data; int32_t dim; bool owned; } sk_vec;
+typedef struct { double *data; int32_t dim; bool owned; } sk_dvec;
+
+#define SK_MAT(m, r, c) ((m)->data[(size_t)(r) * (m)->stride + (c)])
+#define SK_ROW(m, r) ((m)->data + (size_t)(r) * (m)->stride)
+
+void sk_mat_init(sk_mat *m);
+/* Resize to rows x cols, contents zeroed. Returns 0 or SK_EIO (out of memory, ERROR printed). */
+int sk_mat_resize(sk_mat *m, int32_t rows, int32_t cols);
+/* Resize keeping the top-left contents that fit; new elements zero. */
+int sk_mat_resize_keep(sk_mat *m, int32_t rows, int32_t cols);
+void sk_mat_release(sk_mat *m);
+int sk_mat_copy(sk_mat *dst, const sk_mat *src);     /* dst resized */
+sk_mat sk_mat_view(const sk_mat *m, int32_t r0, int32_t nr, int32_t c0, int32_t nc);
+void sk_mat_set_zero(sk_mat *m);
+
+void sk_dmat_init(sk_dmat *m);
+int sk_dmat_resize(sk_dmat *m, int32_t rows, int32_t cols);
+void sk_dmat_release(sk_dmat *m);
+int sk_dmat_copy(sk_dmat *dst, const sk_dmat *src);
+int sk_mat_from_dmat(sk_mat *dst, const sk_dmat *src);
+int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src);
+
+void sk_vec_init(sk_vec *v);
+int sk_vec_resize(sk_vec *v, int32_t dim);
+void sk_vec_release(sk_vec *v);
+int sk_vec_copy(sk_vec *dst, const sk_vec *src);
+void sk_dvec_init(sk_dvec *v);
+int sk_dvec_resize(sk_dvec *v, int32_t dim);
+void sk_dvec_release(sk_dvec *v);
+
+/* Kaldi formats. Readers: m must be initialised; it is resized. Return 0 or < 0 (ERROR). */
+int sk_mat_read(FILE *f, bool binary, sk_mat *m);
+int sk_mat_write(FILE *f, bool binary, const sk_mat *m);
+int sk_dmat_read(FILE *f, bool binary, sk_dmat *m);
+int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m);
+int sk_vec_read(FILE *f, bool binary, sk_vec *v);
+int sk_vec_write(FILE *f, bool binary, const sk_vec *v);
+int sk_dvec_read(FILE *f, bool binary, sk_dvec *v);
+int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v);
+
+/* Ranges "r1:r2" / "r1:r2,c1:c2" (io.md 4.2): dst = the sub-block of src. */
+int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst);
+int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst);
+int sk_vec_extract_range(const sk_vec *src, const char *range, sk_vec *dst);
+
+/* ---- BLAS-backed arithmetic (float) ---- */
+/* C = alpha * op(A) * op(B) + beta * C; C must already have the right size. */
+void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,
+             float beta, sk_mat *c);
+/* y = alpha * op(A) x + beta y */
+void sk_gemv(bool trans_a, float alpha, const sk_mat *a, const float *x, float beta, float *y);
+float sk_dot(int32_t n, const float *x, const float *y);
+
+#endif
