@@ -1,0 +1,651 @@
+/* cpu.c — the CPU backends: "cpu-ref" (plain loops, the oracle) and "cpu" (OpenBLAS for GEMM,
+ * loops written for the compiler's vectoriser elsewhere).
+ *
+ * Every op has a ref_* version that is obviously right; the fast table reuses it where a
+ * faster version would not matter (per-minibatch vectors) and overrides it where time goes
+ * (gemm, activations, softmax, bias/column sums, updates). tests/unit/backend.c runs every op
+ * on both tables and compares.
+ */
+#include "compute/backend.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+#define SHAPE(cond) do { if (!(cond)) SK_BUG("backend shape check failed: %s", #cond); } while (0)
+#define SAME(a, b) SHAPE((a)->rows == (b)->rows && (a)->cols == (b)->cols)
+#define ROW(m, r) ((m)->data + (size_t)(r) * (m)->stride)
+
+/* ---------------------------------------------------------------- memory */
+
+static bool cpu_supports(const sk_backend *be, sk_op op) { (void)be; return op < SK_OP_COUNT; }
+static void cpu_sync(const sk_backend *be) { (void)be; }
+
+static void *cpu_alloc(const sk_backend *be, size_t bytes)
+{
+    (void)be;
+    size_t n = (bytes + 63) / 64 * 64;
+    if (n == 0)
+        n = 64;
+    void *p = aligned_alloc(64, n);
+    if (!p) {
+        SK_ERROR("Cannot allocate %zu bytes", bytes);
+        return NULL;
+    }
+    memset(p, 0, n);
+    return p;
+}
+static void cpu_free(const sk_backend *be, void *p) { (void)be; free(p); }
+
+static int cpu_mat_alloc(const sk_backend *be, sk_bmat *m, int32_t rows, int32_t cols)
+{
+    SHAPE(rows >= 0 && cols >= 0);
+    int32_t stride = (cols + 15) / 16 * 16;
+    m->rows = rows; m->cols = cols; m->stride = stride;
+    m->data = NULL;
+    if ((size_t)rows * stride == 0)
+        return 0;
+    m->data = cpu_alloc(be, (size_t)rows * stride * sizeof(float));
+    if (!m->data) {
+        m->rows = m->cols = 0;
+        return SK_EIO;
+    }
+    return 0;
+}
+static void cpu_mat_free(const sk_backend *be, sk_bmat *m)
+{
+    if (!m)
+        return;
+    cpu_free(be, m->data);
+    m->data = NULL; m->rows = m->cols = m->stride = 0;
+}
+static int cpu_vec_alloc(const sk_backend *be, sk_bvec *v, int32_t dim)
+{
+    SHAPE(dim >= 0);
+    v->dim = dim;
+    v->data = NULL;
+    if (dim == 0)
+        return 0;
+    v->data = cpu_alloc(be, (size_t)dim * sizeof(float));
+    if (!v->data) {
+        v->dim = 0;
+        return SK_EIO;
+    }
+    return 0;
+}
+static void cpu_vec_free(const sk_backend *be, sk_bvec *v)
+{
+    if (!v)
+        return;
+    cpu_free(be, v->data);
+    v->data = NULL; v->dim = 0;
+}
+
+static void cpu_upload(const sk_backend *be, sk_bmat *dst, const float *src, int32_t hs)
+{
+    (void)be;
+    for (int32_t r = 0; r < dst->rows; r++)
+        memcpy(ROW(dst, r), src + (size_t)r * hs, (size_t)dst->cols * sizeof(float));
+}
+static void cpu_download(const sk_backend *be, float *dst, int32_t hs, const sk_bmat *src)
+{
+    (void)be;
+    for (int32_t r = 0; r < src->rows; r++)
+        memcpy(dst + (size_t)r * hs, ROW(src, r), (size_t)src->cols * sizeof(float));
+}
+static void cpu_raw(const sk_backend *be, void *dst, const void *src, size_t bytes)
+{
+    (void)be;
+    if (bytes)
+        memcpy(dst, src, bytes);
+}
+static void cpu_copy(const sk_backend *be, sk_bmat *dst, const sk_bmat *src)
+{
+    SAME(dst, src);
+    if (dst->data == src->data)
+        return;
+    cpu_upload(be, dst, src->data, src->stride);
+}
+
+/* ---------------------------------------------------------------- BLAS */
+
+static void ref_gemm(const sk_backend *be, bool ta, bool tb, float alpha, const sk_bmat *a,
+                     const sk_bmat *b, float beta, sk_bmat *c)
+{
+    (void)be;
+    int32_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
+    int32_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
+    SHAPE(k == kb && c->rows == m && c->cols == n);
+    for (int32_t i = 0; i < m; i++)
+        for (int32_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int32_t l = 0; l < k; l++) {
+                float av = ta ? ROW(a, l)[i] : ROW(a, i)[l];
+                float bv = tb ? ROW(b, j)[l] : ROW(b, l)[j];
+                s += (double)av * bv;
+            }
+            float *cv = &ROW(c, i)[j];
+            *cv = (float)(alpha * s + (beta == 0 ? 0.0 : (double)beta * *cv));
+        }
+}
+
+static void cpu_gemm(const sk_backend *be, bool ta, bool tb, float alpha, const sk_bmat *a,
+                     const sk_bmat *b, float beta, sk_bmat *c)
+{
+    (void)be;
+    int32_t m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
+    int32_t kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
+    SHAPE(k == kb && c->rows == m && c->cols == n);
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {
+        for (int32_t i = 0; i < m; i++)
+            for (int32_t j = 0; j < n; j++)
+                ROW(c, i)[j] = beta == 0 ? 0 : beta * ROW(c, i)[j];
+        return;
+    }
+    if (beta == 0)   /* BLAS may compute 0 * NaN; the contract says old contents are ignored */
+        for (int32_t i = 0; i < m; i++)
+            memset(ROW(c, i), 0, (size_t)n * sizeof(float));
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a->data, a->stride, b->data, b->stride, beta, c->data, c->stride);
+}
+
+/* ---------------------------------------------------------------- elementwise */
+
+static void ref_set_const(const sk_backend *be, sk_bmat *m, float v)
+{
+    (void)be;
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++)
+            ROW(m, r)[c] = v;
+}
+static void ref_axpby(const sk_backend *be, float alpha, const sk_bmat *a, float beta, sk_bmat *b)
+{
+    (void)be;
+    SAME(a, b);
+    for (int32_t r = 0; r < a->rows; r++) {
+        const float *x = ROW(a, r);
+        float *y = ROW(b, r);
+        if (beta == 1.0f)
+            for (int32_t c = 0; c < a->cols; c++)
+                y[c] += alpha * x[c];
+        else if (beta == 0.0f)
+            for (int32_t c = 0; c < a->cols; c++)
+                y[c] = alpha * x[c];
+        else
+            for (int32_t c = 0; c < a->cols; c++)
+                y[c] = alpha * x[c] + beta * y[c];
+    }
+}
+static void ref_mul_elements(const sk_backend *be, sk_bmat *a, const sk_bmat *b)
+{
+    (void)be;
+    SAME(a, b);
+    for (int32_t r = 0; r < a->rows; r++)
+        for (int32_t c = 0; c < a->cols; c++)
+            ROW(a, r)[c] *= ROW(b, r)[c];
+}
+static void ref_affine(const sk_backend *be, sk_bmat *m, float alpha, float beta)
+{
+    (void)be;
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++)
+            ROW(m, r)[c] = alpha * ROW(m, r)[c] + beta;
+}
+static void ref_log(const sk_backend *be, sk_bmat *y, const sk_bmat *x, float floor)
+{
+    (void)be;
+    SAME(x, y);
+    for (int32_t r = 0; r < x->rows; r++)
+        for (int32_t c = 0; c < x->cols; c++)
+            ROW(y, r)[c] = logf(ROW(x, r)[c] + floor);
+}
+static void ref_clip(const sk_backend *be, sk_bmat *m, float lo, float hi)
+{
+    (void)be;
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++) {
+            float *v = &ROW(m, r)[c];
+            *v = *v < lo ? lo : *v > hi ? hi : *v;
+        }
+}
+
+/* ---------------------------------------------------------------- rows / columns */
+
+static void ref_add_vec_to_rows(const sk_backend *be, float alpha, const sk_bvec *v, float beta,
+                                sk_bmat *m)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *y = ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            y[c] = alpha * v->data[c] + (beta == 0 ? 0 : beta * y[c]);
+    }
+}
+static void ref_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
+                         sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    for (int32_t c = 0; c < m->cols; c++) {
+        double s = 0;
+        for (int32_t r = 0; r < m->rows; r++)
+            s += ROW(m, r)[c];
+        v->data[c] = (float)(alpha * s + (beta == 0 ? 0 : (double)beta * v->data[c]));
+    }
+}
+static void cpu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
+                         sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    int32_t n = m->cols;
+    float *acc = calloc((size_t)n + 1, sizeof(float));
+    if (!acc)
+        SK_BUG("out of memory");
+    for (int32_t r = 0; r < m->rows; r++) {
+        const float *x = ROW(m, r);
+        for (int32_t c = 0; c < n; c++)
+            acc[c] += x[c];
+    }
+    for (int32_t c = 0; c < n; c++)
+        v->data[c] = alpha * acc[c] + (beta == 0 ? 0 : beta * v->data[c]);
+    free(acc);
+}
+static void ref_row_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
+                         sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->rows);
+    for (int32_t r = 0; r < m->rows; r++) {
+        double s = 0;
+        for (int32_t c = 0; c < m->cols; c++)
+            s += ROW(m, r)[c];
+        v->data[r] = (float)(alpha * s + (beta == 0 ? 0 : (double)beta * v->data[r]));
+    }
+}
+static void ref_scale_rows(const sk_backend *be, sk_bmat *m, const sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->rows);
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++)
+            ROW(m, r)[c] *= v->data[r];
+}
+static void ref_scale_cols(const sk_backend *be, sk_bmat *m, const sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++)
+            ROW(m, r)[c] *= v->data[c];
+}
+static void ref_vec_axpby(const sk_backend *be, float alpha, const sk_bvec *x, float beta,
+                          sk_bvec *y)
+{
+    (void)be;
+    SHAPE(x->dim == y->dim);
+    for (int32_t i = 0; i < x->dim; i++)
+        y->data[i] = alpha * x->data[i] + (beta == 0 ? 0 : beta * y->data[i]);
+}
+static void ref_vec_mul(const sk_backend *be, sk_bvec *x, const sk_bvec *y)
+{
+    (void)be;
+    SHAPE(x->dim == y->dim);
+    for (int32_t i = 0; i < x->dim; i++)
+        x->data[i] *= y->data[i];
+}
+static void ref_vec_affine(const sk_backend *be, sk_bvec *v, float alpha, float beta)
+{
+    (void)be;
+    for (int32_t i = 0; i < v->dim; i++)
+        v->data[i] = alpha * v->data[i] + beta;
+}
+static double ref_sum(const sk_backend *be, const sk_bmat *m)
+{
+    (void)be;
+    double s = 0;
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t c = 0; c < m->cols; c++)
+            s += ROW(m, r)[c];
+    return s;
+}
+static void ref_row_max_id(const sk_backend *be, const sk_bmat *m, int32_t *ids)
+{
+    (void)be;
+    for (int32_t r = 0; r < m->rows; r++) {
+        const float *x = ROW(m, r);
+        int32_t best = 0;
+        for (int32_t c = 1; c < m->cols; c++)
+            if (x[c] > x[best])
+                best = c;
+        ids[r] = m->cols ? best : -1;
+    }
+}
+
+/* ---------------------------------------------------------------- activations */
+
+static inline float sigm(float x)
+{
+    if (x > 0)
+        return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (e + 1.0f);
+}
+static void ref_sigmoid(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
+{
+    (void)be;
+    SAME(x, y);
+    for (int32_t r = 0; r < x->rows; r++)
+        for (int32_t c = 0; c < x->cols; c++)
+            ROW(y, r)[c] = sigm(ROW(x, r)[c]);
+}
+/* Branch-free form the vectoriser handles: e = exp(-|x|); x > 0: 1/(1+e), else e/(1+e). */
+static void cpu_sigmoid(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
+{
+    (void)be;
+    SAME(x, y);
+    int32_t n = x->cols;
+    for (int32_t r = 0; r < x->rows; r++) {
+        const float *xi = ROW(x, r);
+        float *yo = ROW(y, r);
+        for (int32_t c = 0; c < n; c++) {
+            float v = xi[c];
+            float e = expf(-fabsf(v));
+            float inv = 1.0f / (1.0f + e);
+            yo[c] = v > 0 ? inv : e * inv;
+        }
+    }
+}
+static void ref_diff_sigmoid(const sk_backend *be, sk_bmat *dx, const sk_bmat *y, const sk_bmat *dy)
+{
+    (void)be;
+    SAME(dx, y); SAME(dx, dy);
+    for (int32_t r = 0; r < y->rows; r++)
+        for (int32_t c = 0; c < y->cols; c++) {
+            float v = ROW(y, r)[c];
+            ROW(dx, r)[c] = ROW(dy, r)[c] * v * (1.0f - v);
+        }
+}
+static inline float tanh_k(float x)
+{
+    if (x > 0) {
+        float inv = expf(-x);
+        return -1.0f + 2.0f / (1.0f + inv * inv);
+    }
+    float e = expf(x);
+    return 1.0f - 2.0f / (1.0f + e * e);
+}
+static void ref_tanh(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
+{
+    (void)be;
+    SAME(x, y);
+    for (int32_t r = 0; r < x->rows; r++)
+        for (int32_t c = 0; c < x->cols; c++)
+            ROW(y, r)[c] = tanh_k(ROW(x, r)[c]);
+}
+static void ref_diff_tanh(const sk_backend *be, sk_bmat *dx, const sk_bmat *y, const sk_bmat *dy)
+{
+    (void)be;
+    SAME(dx, y); SAME(dx, dy);
+    for (int32_t r = 0; r < y->rows; r++)
+        for (int32_t c = 0; c < y->cols; c++) {
+            float v = ROW(y, r)[c];
+            ROW(dx, r)[c] = ROW(dy, r)[c] * (1.0f - v * v);
+        }
+}
+static void ref_softmax(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
+{
+    (void)be;
+    SAME(x, y);
+    for (int32_t r = 0; r < x->rows; r++) {
+        const float *xi = ROW(x, r);
+        float *yo = ROW(y, r);
+        float m = -INFINITY;
+        for (int32_t c = 0; c < x->cols; c++)
+            if (xi[c] > m)
+                m = xi[c];
+        float s = 0;
+        for (int32_t c = 0; c < x->cols; c++) {
+            yo[c] = expf(xi[c] - m);
+            s += yo[c];
+        }
+        float inv = 1.0f / s;
+        for (int32_t c = 0; c < x->cols; c++)
+            yo[c] *= inv;
+    }
+}
+static void ref_diff_softmax(const sk_backend *be, sk_bmat *dx, const sk_bmat *y, const sk_bmat *dy)
+{
+    (void)be;
+    SAME(dx, y); SAME(dx, dy);
+    SHAPE(dx->data != y->data || y->rows * y->cols == 0);
+    for (int32_t r = 0; r < y->rows; r++) {
+        const float *yi = ROW(y, r), *d = ROW(dy, r);
+        float *o = ROW(dx, r);
+        double dot = 0;
+        for (int32_t c = 0; c < y->cols; c++)
+            dot += (double)d[c] * yi[c];
+        for (int32_t c = 0; c < y->cols; c++)
+            o[c] = yi[c] * d[c] - yi[c] * (float)dot;
+    }
+}
+static void ref_prelu(const sk_backend *be, sk_bmat *y, const sk_bmat *x, const sk_bvec *alpha,
+                      const sk_bvec *beta)
+{
+    (void)be;
+    SAME(x, y);
+    SHAPE(alpha->dim == x->cols && beta->dim == x->cols);
+    for (int32_t r = 0; r < x->rows; r++)
+        for (int32_t c = 0; c < x->cols; c++) {
+            float v = ROW(x, r)[c];
+            ROW(y, r)[c] = v >= 0 ? alpha->data[c] * v : beta->data[c] * v;
+        }
+}
+static void ref_diff_prelu(const sk_backend *be, sk_bmat *dx, const sk_bmat *x, const sk_bmat *dy,
+                           const sk_bvec *alpha, const sk_bvec *beta)
+{
+    (void)be;
+    SAME(dx, x); SAME(dx, dy);
+    SHAPE(alpha->dim == x->cols && beta->dim == x->cols);
+    for (int32_t r = 0; r < x->rows; r++)
+        for (int32_t c = 0; c < x->cols; c++) {
+            float v = ROW(x, r)[c];
+            ROW(dx, r)[c] = ROW(dy, r)[c] * (v >= 0 ? alpha->data[c] : beta->data[c]);
+        }
+}
+static void ref_prelu_grads(const sk_backend *be, const sk_bmat *x, const sk_bmat *dy,
+                            sk_bvec *ga, sk_bvec *gb)
+{
+    (void)be;
+    SAME(x, dy);
+    SHAPE(ga->dim == x->cols && gb->dim == x->cols);
+    for (int32_t c = 0; c < x->cols; c++) {
+        double a = 0, b = 0;
+        for (int32_t r = 0; r < x->rows; r++) {
+            float v = ROW(x, r)[c], d = ROW(dy, r)[c];
+            if (v > 0)
+                a += (double)v * d;
+            else
+                b += (double)v * d;
+        }
+        ga->data[c] = (float)a;
+        gb->data[c] = (float)b;
+    }
+}
+
+/* ---------------------------------------------------------------- index ops */
+
+static void ref_copy_rows(const sk_backend *be, sk_bmat *dst, const sk_bmat *src,
+                          const int32_t *idx)
+{
+    (void)be;
+    SHAPE(dst->cols == src->cols);
+    for (int32_t r = 0; r < dst->rows; r++) {
+        SHAPE(idx[r] < src->rows);
+        if (idx[r] < 0)
+            memset(ROW(dst, r), 0, (size_t)dst->cols * sizeof(float));
+        else
+            memcpy(ROW(dst, r), ROW(src, idx[r]), (size_t)dst->cols * sizeof(float));
+    }
+}
+static void ref_add_to_rows(const sk_backend *be, sk_bmat *dst, const sk_bmat *src,
+                            const int32_t *idx)
+{
+    (void)be;
+    SHAPE(dst->cols == src->cols);
+    for (int32_t r = 0; r < src->rows; r++) {
+        if (idx[r] < 0)
+            continue;
+        SHAPE(idx[r] < dst->rows);
+        float *o = ROW(dst, idx[r]);
+        const float *x = ROW(src, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            o[c] += x[c];
+    }
+}
+static void ref_copy_cols(const sk_backend *be, sk_bmat *dst, const sk_bmat *src,
+                          const int32_t *idx)
+{
+    (void)be;
+    SHAPE(dst->rows == src->rows);
+    for (int32_t c = 0; c < dst->cols; c++)
+        SHAPE(idx[c] < src->cols);
+    for (int32_t r = 0; r < dst->rows; r++) {
+        float *o = ROW(dst, r);
+        const float *x = ROW(src, r);
+        for (int32_t c = 0; c < dst->cols; c++)
+            o[c] = idx[c] < 0 ? 0.0f : x[idx[c]];
+    }
+}
+static void ref_add_to_cols(const sk_backend *be, sk_bmat *dst, const sk_bmat *src,
+                            const int32_t *idx)
+{
+    (void)be;
+    SHAPE(dst->rows == src->rows);
+    for (int32_t c = 0; c < src->cols; c++)
+        SHAPE(idx[c] < dst->cols);
+    for (int32_t r = 0; r < src->rows; r++) {
+        float *o = ROW(dst, r);
+        const float *x = ROW(src, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            if (idx[c] >= 0)
+                o[idx[c]] += x[c];
+    }
+}
+
+/* ---------------------------------------------------------------- training */
+
+/* splitmix64: the dropout generator (Kaldi's random stream need not be reproduced). */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rng_next(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+static void cpu_seed(const sk_backend *be, uint64_t seed) { (void)be; rng_state = seed; }
+static void ref_dropout_mask(const sk_backend *be, sk_bmat *mask, float rate, float scale)
+{
+    (void)be;
+    for (int32_t r = 0; r < mask->rows; r++)
+        for (int32_t c = 0; c < mask->cols; c++) {
+            float u = (float)(rng_next() >> 40) * (1.0f / 16777216.0f);
+            ROW(mask, r)[c] = (u - rate > 0) ? scale : 0.0f;
+        }
+}
+static void ref_l1_update(const sk_backend *be, sk_bmat *w, sk_bmat *g, float lr, float a)
+{
+    (void)be;
+    SAME(w, g);
+    for (int32_t r = 0; r < w->rows; r++)
+        for (int32_t c = 0; c < w->cols; c++) {
+            float *wv = &ROW(w, r)[c], *gv = &ROW(g, r)[c];
+            float as = *wv < 0 ? -a : a;
+            float after = *wv - lr * *gv - as;
+            if ((after > 0) != (*wv > 0)) {
+                *wv = 0;
+                *gv = 0;
+            } else {
+                *wv -= as;
+            }
+        }
+}
+static void ref_max_norm(const sk_backend *be, sk_bmat *w, float max_norm)
+{
+    (void)be;
+    for (int32_t r = 0; r < w->rows; r++) {
+        float *x = ROW(w, r);
+        float s = 0;
+        for (int32_t c = 0; c < w->cols; c++)
+            s += x[c] * x[c];
+        float n = sqrtf(s) / max_norm;
+        float scl = 1.0f / (n > 1.0f ? n : 1.0f);
+        for (int32_t c = 0; c < w->cols; c++)
+            x[c] *= scl;
+    }
+}
+static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, const sk_bvec *w,
+                     sk_bmat *dy, double *xent, double *ent, double *frames, float *wprime)
+{
+    (void)be;
+    SAME(y, t); SAME(y, dy);
+    SHAPE(w->dim == y->rows);
+    for (int32_t r = 0; r < y->rows; r++) {
+        const float *yi = ROW(y, r), *ti = ROW(t, r);
+        float *d = ROW(dy, r);
+        float ts = 0;
+        for (int32_t c = 0; c < y->cols; c++)
+            ts += ti[c];
+        float wp = w->data[r] * ts;
+        if (wprime)
+            wprime[r] = wp;
+        for (int32_t c = 0; c < y->cols; c++) {
+            d[c] = (yi[c] - ti[c]) * wp;
+            if (ti[c] != 0) {
+                float wt = wp * ti[c];
+                frames[c] += wt;
+                xent[c] += -(double)(wt * logf(yi[c] + 1e-20f));
+                ent[c] += -(double)(wt * logf(ti[c] + 1e-20f));
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- tables */
+
+#define COMMON_ENTRIES \
+    .host_memory = true, .supports = cpu_supports, .sync = cpu_sync, \
+    .mat_alloc = cpu_mat_alloc, .mat_free = cpu_mat_free, .vec_alloc = cpu_vec_alloc, \
+    .vec_free = cpu_vec_free, .alloc = cpu_alloc, .free = cpu_free, .upload = cpu_upload, \
+    .download = cpu_download, .upload_raw = cpu_raw, .download_raw = cpu_raw, .copy = cpu_copy, \
+    .set_const = ref_set_const, .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
+    .affine = ref_affine, .log = ref_log, .clip = ref_clip, \
+    .add_vec_to_rows = ref_add_vec_to_rows, .row_sums = ref_row_sums, \
+    .scale_rows = ref_scale_rows, .scale_cols = ref_scale_cols, .vec_axpby = ref_vec_axpby, \
+    .vec_mul = ref_vec_mul, .vec_affine = ref_vec_affine, .sum = ref_sum, \
+    .row_max_id = ref_row_max_id, .diff_sigmoid = ref_diff_sigmoid, .tanh = ref_tanh, \
+    .diff_tanh = ref_diff_tanh, .softmax = ref_softmax, .diff_softmax = ref_diff_softmax, \
+    .prelu = ref_prelu, .diff_prelu = ref_diff_prelu, .prelu_grads = ref_prelu_grads, \
+    .copy_rows = ref_copy_rows, .add_to_rows = ref_add_to_rows, .copy_cols = ref_copy_cols, \
+    .add_to_cols = ref_add_to_cols, .dropout_mask = ref_dropout_mask, .seed = cpu_seed, \
+    .l1_update = ref_l1_update, .max_norm = ref_max_norm, .xent = ref_xent
+
+static const sk_backend cpu_ref_backend = {
+    .name = "cpu-ref", COMMON_ENTRIES,
+    .gemm = ref_gemm, .col_sums = ref_col_sums, .sigmoid = ref_sigmoid,
+};
+
+static const sk_backend cpu_backend = {
+    .name = "cpu", COMMON_ENTRIES,
+    .gemm = cpu_gemm, .col_sums = cpu_col_sums, .sigmoid = cpu_sigmoid,
+};
+
+const sk_backend *sk_backend_cpu(void) { return &cpu_backend; }
+const sk_backend *sk_backend_cpu_ref(void) { return &cpu_ref_backend; }

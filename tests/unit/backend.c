@@ -1,0 +1,234 @@
+/* Unit tests for lib/compute: every op of the fast CPU backend against the naive reference
+ * ("cpu-ref"), with a per-op tolerance on the max relative error (ggml test-backend-ops). */
+#include "compute/backend.h"
+#include "tap.h"
+
+#include <stdlib.h>
+
+static const sk_backend *F, *R;
+static unsigned seed_ = 12345;
+static float urand(void) { seed_ = seed_ * 1103515245u + 12345u; return ((seed_ >> 8) & 0xffffff) / 16777216.0f; }
+
+/* A random matrix of the given shape, duplicated into both backends. */
+typedef struct { sk_bmat f, r; } pair;
+static pair mk(int rows, int cols, float lo, float hi)
+{
+    pair p;
+    F->mat_alloc(F, &p.f, rows, cols);
+    R->mat_alloc(R, &p.r, rows, cols);
+    float *h = malloc(sizeof(float) * (size_t)(rows * cols + 1));
+    for (int i = 0; i < rows * cols; i++)
+        h[i] = lo + (hi - lo) * urand();
+    F->upload(F, &p.f, h, cols);
+    R->upload(R, &p.r, h, cols);
+    free(h);
+    return p;
+}
+static void rel(pair *p) { F->mat_free(F, &p->f); R->mat_free(R, &p->r); }
+/* max |f - r| / (1 + |r|) */
+static double diff(const sk_bmat *a, const sk_bmat *b)
+{
+    double m = 0;
+    if (a->rows != b->rows || a->cols != b->cols)
+        return 1e30;
+    for (int i = 0; i < a->rows; i++)
+        for (int j = 0; j < a->cols; j++) {
+            double x = a->data[(size_t)i * a->stride + j], y = b->data[(size_t)i * b->stride + j];
+            double d = fabs(x - y) / (1 + fabs(y));
+            if (!(d <= m))
+                m = isnan(d) ? 1e30 : d;
+        }
+    return m;
+}
+static double vdiff(const sk_bvec *a, const sk_bvec *b)
+{
+    sk_bmat x = { a->data, 1, a->dim, a->dim }, y = { b->data, 1, b->dim, b->dim };
+    return diff(&x, &y);
+}
+typedef struct { sk_bvec f, r; } vpair;
+static vpair mkv(int dim, float lo, float hi)
+{
+    vpair v;
+    F->vec_alloc(F, &v.f, dim);
+    R->vec_alloc(R, &v.r, dim);
+    for (int i = 0; i < dim; i++)
+        v.f.data[i] = v.r.data[i] = lo + (hi - lo) * urand();
+    return v;
+}
+static void relv(vpair *v) { F->vec_free(F, &v->f); R->vec_free(R, &v->r); }
+
+int main(void)
+{
+    F = sk_backend_cpu();
+    R = sk_backend_cpu_ref();
+    TEST("backends by name") {
+        CHECK(sk_backend_get("cpu") == F);
+        CHECK(sk_backend_get("cpu-ref") == R);
+        CHECK(sk_backend_select("no") == F);
+        CHECK(F->supports(F, SK_OP_GEMM));
+    }
+    TEST("gemm, all transposes, beta 0 and 1, odd sizes vs reference") {
+        int dims[][3] = { { 7, 5, 3 }, { 33, 17, 65 }, { 64, 130, 40 }, { 1, 1, 1 } };
+        for (int d = 0; d < 4; d++)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++)
+                    for (int bi = 0; bi < 2; bi++) {
+                        int m = dims[d][0], n = dims[d][1], k = dims[d][2];
+                        pair a = ta ? mk(k, m, -1, 1) : mk(m, k, -1, 1);
+                        pair b = tb ? mk(n, k, -1, 1) : mk(k, n, -1, 1);
+                        pair c = mk(m, n, -1, 1);
+                        float beta = bi ? 0.9f : 0.0f;
+                        F->gemm(F, ta, tb, 0.7f, &a.f, &b.f, beta, &c.f);
+                        R->gemm(R, ta, tb, 0.7f, &a.r, &b.r, beta, &c.r);
+                        double e = diff(&c.f, &c.r);
+                        if (e > 1e-5)
+                            TAP_FAIL("gemm %dx%dx%d ta=%d tb=%d beta=%g err %g", m, n, k, ta, tb, beta, e);
+                        rel(&a); rel(&b); rel(&c);
+                    }
+    }
+    TEST("gemm on views (strided sub-blocks)") {
+        pair a = mk(20, 30, -1, 1), b = mk(25, 30, -1, 1), c = mk(10, 12, 0, 1);
+        sk_bmat af = sk_bmat_view(&a.f, 3, 10, 5, 20), ar = sk_bmat_view(&a.r, 3, 10, 5, 20);
+        sk_bmat bf = sk_bmat_view(&b.f, 2, 12, 1, 20), br = sk_bmat_view(&b.r, 2, 12, 1, 20);
+        F->gemm(F, false, true, 1, &af, &bf, 1, &c.f);
+        R->gemm(R, false, true, 1, &ar, &br, 1, &c.r);
+        CHECK(diff(&c.f, &c.r) < 1e-5);
+        rel(&a); rel(&b); rel(&c);
+    }
+    TEST("gemm with beta 0 ignores NaN in C") {
+        pair a = mk(4, 3, -1, 1), b = mk(3, 5, -1, 1), c = mk(4, 5, 0, 1);
+        c.f.data[0] = NAN;
+        F->gemm(F, false, false, 1, &a.f, &b.f, 0, &c.f);
+        R->gemm(R, false, false, 1, &a.r, &b.r, 0, &c.r);
+        CHECK(!isnan(c.f.data[0]));
+        CHECK(diff(&c.f, &c.r) < 1e-5);
+        rel(&a); rel(&b); rel(&c);
+    }
+    TEST("sigmoid fast path vs reference, incl. large |x|") {
+        pair x = mk(37, 101, -30, 30), y = mk(37, 101, 0, 1);
+        F->sigmoid(F, &y.f, &x.f);
+        R->sigmoid(R, &y.r, &x.r);
+        CHECK(diff(&y.f, &y.r) < 1e-6);
+        /* in place */
+        F->sigmoid(F, &x.f, &x.f);
+        CHECK(diff(&x.f, &y.r) < 1e-6);
+        rel(&x); rel(&y);
+    }
+    TEST("col_sums fast path vs reference") {
+        pair m = mk(300, 77, -1, 1);
+        vpair v = mkv(77, -1, 1);
+        F->col_sums(F, 0.5f, &m.f, 0.9f, &v.f);
+        R->col_sums(R, 0.5f, &m.r, 0.9f, &v.r);
+        CHECK(vdiff(&v.f, &v.r) < 1e-5);
+        rel(&m); relv(&v);
+    }
+    TEST("softmax rows sum to one, max-shifted, block views") {
+        pair x = mk(5, 20, -50, 50), y = mk(5, 20, 0, 1);
+        sk_bmat xb = sk_bmat_cols(&x.r, 4, 8), yb = sk_bmat_cols(&y.r, 4, 8);
+        R->softmax(R, &yb, &xb);
+        for (int r = 0; r < 5; r++) {
+            double s = 0;
+            for (int c = 0; c < 8; c++)
+                s += yb.data[r * yb.stride + c];
+            CHECK_NEAR(s, 1.0, 1e-5);
+        }
+        CHECK_NEAR(y.r.data[0], y.f.data[0], 0);  /* columns outside the block untouched */
+        rel(&x); rel(&y);
+    }
+    TEST("xent: dY = (Y - T) w', stats") {
+        pair y = mk(3, 4, 0.1f, 0.3f), t = mk(3, 4, 0, 0), d = mk(3, 4, 0, 0);
+        vpair w = mkv(3, 1, 1);
+        t.r.data[0 * t.r.stride + 1] = 1.0f;
+        t.r.data[1 * t.r.stride + 2] = 0.5f;
+        double xe[4] = { 0 }, en[4] = { 0 }, fr[4] = { 0 };
+        float wp[3];
+        R->xent(R, &y.r, &t.r, &w.r, &d.r, xe, en, fr, wp);
+        CHECK_NEAR(wp[0], 1.0, 1e-7);
+        CHECK_NEAR(wp[1], 0.5, 1e-7);
+        CHECK_NEAR(wp[2], 0.0, 1e-7);
+        CHECK_NEAR(fr[1], 1.0, 1e-7);
+        CHECK_NEAR(fr[2], 0.25, 1e-7);
+        CHECK_NEAR(xe[1], -log(y.r.data[1]), 1e-6);
+        CHECK_NEAR(d.r.data[0], y.r.data[0], 1e-7);
+        CHECK_NEAR(d.r.data[1], y.r.data[1] - 1, 1e-7);
+        CHECK_NEAR(en[2], -0.25 * log(0.5), 1e-6);
+        rel(&y); rel(&t); rel(&d); relv(&w);
+    }
+    TEST("copy_rows / add_to_rows / copy_cols / add_to_cols") {
+        pair s = mk(4, 3, -1, 1), d = mk(5, 3, 0, 0);
+        int32_t idx[5] = { 3, 0, -1, 2, 2 };
+        R->copy_rows(R, &d.r, &s.r, idx);
+        CHECK_NEAR(d.r.data[0], s.r.data[3 * s.r.stride], 0);
+        CHECK_NEAR(d.r.data[2 * d.r.stride + 1], 0, 0);
+        int32_t idx2[4] = { 1, -1, 4, 0 };
+        R->add_to_rows(R, &d.r, &s.r, idx2);
+        CHECK_NEAR(d.r.data[1 * d.r.stride + 2], s.r.data[2] + s.r.data[0 * s.r.stride + 2], 1e-7);
+        pair c = mk(4, 2, 0, 0);
+        int32_t ci[2] = { 2, 0 };
+        R->copy_cols(R, &c.r, &s.r, ci);
+        CHECK_NEAR(c.r.data[c.r.stride + 0], s.r.data[s.r.stride + 2], 0);
+        pair e = mk(4, 3, 0, 0);
+        int32_t ai[2] = { 1, 1 };
+        R->add_to_cols(R, &e.r, &c.r, ai);
+        CHECK_NEAR(e.r.data[1], c.r.data[0] + c.r.data[1], 1e-7);
+        rel(&s); rel(&d); rel(&c); rel(&e);
+    }
+    TEST("max_norm caps row norms, l1 zeroes sign crossings") {
+        pair w = mk(6, 10, -3, 3);
+        R->max_norm(R, &w.r, 1.0f);
+        for (int r = 0; r < 6; r++) {
+            double s = 0;
+            for (int c = 0; c < 10; c++)
+                s += w.r.data[r * w.r.stride + c] * w.r.data[r * w.r.stride + c];
+            CHECK(sqrt(s) <= 1.0 + 1e-5);
+        }
+        sk_bmat ww, gg;
+        R->mat_alloc(R, &ww, 1, 2);
+        R->mat_alloc(R, &gg, 1, 2);
+        ww.data[0] = 0.01f; ww.data[1] = 1.0f; gg.data[0] = 1.0f; gg.data[1] = 0.0f;
+        R->l1_update(R, &ww, &gg, 0.1f, 0.05f);
+        CHECK_NEAR(ww.data[0], 0, 0);
+        CHECK_NEAR(gg.data[0], 0, 0);
+        CHECK_NEAR(ww.data[1], 0.95, 1e-6);
+        R->mat_free(R, &ww); R->mat_free(R, &gg); rel(&w);
+    }
+    TEST("dropout mask keeps about 1-rate, values 0 or scale") {
+        pair m = mk(100, 100, 0, 0);
+        R->seed(R, 1);
+        R->dropout_mask(R, &m.r, 0.3f, 2.0f);
+        double s = R->sum(R, &m.r);
+        CHECK(s > 2 * 10000 * 0.65 && s < 2 * 10000 * 0.75);
+        int bad = 0;
+        for (int i = 0; i < 100 * 100; i++) {
+            float v = m.r.data[(i / 100) * m.r.stride + i % 100];
+            bad += v != 0 && v != 2.0f;
+        }
+        CHECK_INT(bad, 0);
+        rel(&m);
+    }
+    TEST("diff_softmax against explicit Jacobian; prelu grads") {
+        pair y = mk(2, 5, 0, 1), dy = mk(2, 5, -1, 1), dx = mk(2, 5, 0, 0);
+        R->softmax(R, &y.r, &y.r);
+        R->diff_softmax(R, &dx.r, &y.r, &dy.r);
+        for (int r = 0; r < 2; r++)
+            for (int i = 0; i < 5; i++) {
+                double s = 0;
+                for (int j = 0; j < 5; j++) {
+                    double yi = y.r.data[r * y.r.stride + i], yj = y.r.data[r * y.r.stride + j];
+                    s += ((i == j) * yi - yi * yj) * dy.r.data[r * dy.r.stride + j];
+                }
+                CHECK_NEAR(dx.r.data[r * dx.r.stride + i], s, 1e-6);
+            }
+        vpair ga = mkv(5, 0, 0), gb = mkv(5, 0, 0);
+        R->prelu_grads(R, &dy.r, &y.r, &ga.r, &gb.r);
+        double a0 = 0;
+        for (int r = 0; r < 2; r++) {
+            double x = dy.r.data[r * dy.r.stride];
+            if (x > 0)
+                a0 += x * y.r.data[r * y.r.stride];
+        }
+        CHECK_NEAR(ga.r.data[0], a0, 1e-6);
+        rel(&y); rel(&dy); rel(&dx); relv(&ga); relv(&gb);
+    }
+    return tap_done();
+}
