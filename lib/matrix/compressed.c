@@ -29,6 +29,28 @@ void sk_cmat_release(sk_cmat *c)
     sk_cmat_init(c);
 }
 
+int sk_cmat_copy(sk_cmat *dst, const sk_cmat *src)
+{
+    if (dst == src)
+        return 0;
+    sk_cmat_release(dst);
+    if (src->data_len) {
+        dst->data = malloc(src->data_len);
+        if (!dst->data) {
+            SK_ERROR("Cannot allocate memory to copy a compressed matrix");
+            return SK_EIO;
+        }
+        memcpy(dst->data, src->data, src->data_len);
+    }
+    dst->format = src->format;
+    dst->min_value = src->min_value;
+    dst->range = src->range;
+    dst->rows = src->rows;
+    dst->cols = src->cols;
+    dst->data_len = src->data_len;
+    return 0;
+}
+
 /* (int)d as x86's cvttsd2si computes it: truncation, INT_MIN when there is no valid result. */
 static int32_t x86_int(double d)
 {

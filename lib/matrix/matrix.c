@@ -189,6 +189,17 @@ int sk_vec_copy(sk_vec *dst, const sk_vec *src)
     return 0;
 }
 
+int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src)
+{
+    if (dst == src)
+        return 0;
+    if (sk_dvec_resize(dst, src->dim) < 0)
+        return SK_EIO;
+    if (src->dim)
+        memcpy(dst->data, src->data, (size_t)src->dim * sizeof(double));
+    return 0;
+}
+
 /* ------------------------------------------------------------ binary format */
 
 /* Read the header token of a matrix/vector in binary mode: it must be `want` ("FM" ...). */
@@ -915,6 +926,21 @@ int sk_vec_extract_range(const sk_vec *src, const char *range, sk_vec *dst)
         return SK_EIO;
     memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(float));
     sk_vec_release(dst);
+    *dst = t;
+    return 0;
+}
+
+int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst)
+{
+    int32_t i1, i2, c1, c2;
+    if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)
+        return SK_EINVAL;
+    sk_dvec t;
+    sk_dvec_init(&t);
+    if (sk_dvec_resize(&t, i2 - i1 + 1) < 0)
+        return SK_EIO;
+    memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(double));
+    sk_dvec_release(dst);
     *dst = t;
     return 0;
 }
