@@ -541,6 +541,8 @@ static int32_t conv_num_filters(const sk_component *c) { return c->out_dim / con
 
 static int conv_setup(sk_component *c)
 {
+    if (c->k[0] == 0 && c->k[1] == 0 && c->k[2] == 0)
+        return 0;   /* geometry not known yet (reading / prototype sets it, then setup again) */
     if (c->k[0] <= 0 || c->k[1] <= 0 || c->k[2] <= 0 || c->in_dim % c->k[2] ||
         c->k[0] > c->k[2] || c->out_dim % conv_num_patches(c)) {
         SK_ERROR("<ConvolutionalComponent>: bad geometry: input-dim %d, output-dim %d, "
@@ -625,6 +627,8 @@ static int32_t pool_num_pools(const sk_component *c)
 }
 static int pool_setup(sk_component *c)
 {
+    if (c->k[0] == 0 && c->k[1] == 0 && c->k[2] == 0)
+        return 0;   /* geometry not known yet */
     if (c->k[0] <= 0 || c->k[1] <= 0 || c->k[2] <= 0 || c->in_dim % c->k[2] ||
         c->in_dim / c->k[2] < c->k[0] || c->out_dim != pool_num_pools(c) * c->k[2]) {
         SK_ERROR("%s: bad geometry: input-dim %d, output-dim %d, pool-size %d, pool-step %d, "
