@@ -112,6 +112,7 @@ int main(int argc, char *argv[])
     grow_to(counts_dim);
 
     int32_t num_done = 0, num_other_error = 0;
+    bool warned_dim = false;
     for (; !sk_seq_done(reader); sk_seq_next(reader)) {
         const char *key = sk_seq_key(reader);
         const sk_int32_vec *ali = sk_seq_value(reader);
@@ -148,8 +149,15 @@ int main(int argc, char *argv[])
             if (v < 0)
                 SK_FATAL("Negative value %d at position %d of %s: cannot be counted", (int)v,
                          (int)i, key);
-            if (v >= dim)
+            if (v >= dim) {
+                if (counts_dim > 0 && !warned_dim) {
+                    SK_WARN("Value %d at position %d of %s is >= --counts-dim=%d: the counts "
+                            "grow beyond it (as in Kaldi); do the alignments match the model?",
+                            (int)v, (int)i, key, (int)counts_dim);
+                    warned_dim = true;
+                }
                 grow_to(v + 1);
+            }
             /* double arithmetic, as Kaldi: 1.0 * utt_w * frame_w(i) */
             counts[v] += frame_w ? 1.0 * utt_w * frame_w->data[i] : 1.0 * utt_w;
         }
