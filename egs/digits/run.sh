@@ -150,8 +150,8 @@ if [ $stage -le 7 ]; then
         echo "$best"
         echo "# Kaldi nnet1 on the same split: %WER $kaldi_best"
         echo "# total time: $(( $(date +%s) - t_start )) s"
-    } > RESULTS.$(basename $exp)
-    [ "$exp" = exp ] && cp RESULTS.exp RESULTS
-    cat RESULTS.$(basename $exp)
+    } > $exp/RESULTS
+    [ "$exp" = exp ] && cp $exp/RESULTS RESULTS
+    cat $exp/RESULTS
 fi
 echo "done in $(( $(date +%s) - t_start )) s"
