@@ -60,6 +60,8 @@ test_expect_error 'frame weights of the wrong length' 'Per-frame weights for a h
            analyze-counts --frame-weights=ark:fw ark:in.txt o"
 test_expect_error 'negative value' 'Negative value -2 at position 1 of a' \
     sh -c "printf \"a 0 -2\n\" >in.txt && analyze-counts ark:in.txt o"
+test_expect_error 'absurdly large value' 'Too large a value 2147483647 at position 0 of a' \
+    sh -c "printf \"a 2147483647\n\" >in.txt && analyze-counts ark:in.txt o"
 test_expect_error 'missing symbol table' 'nosuch.txt' \
     sh -c "printf \"a 0\n\" >in.txt && analyze-counts --symbol-table=nosuch.txt ark:in.txt o"
 test_done
