@@ -130,6 +130,12 @@ struct sk_backend {
     void (*affine)(const sk_backend *be, sk_bmat *m, float alpha, float beta);
     /* Y = log(X + floor) (Kaldi's ApplyLog after adding 1e-20); in place ok. */
     void (*log)(const sk_backend *be, sk_bmat *y, const sk_bmat *x, float floor);
+    /* A = max(A, B) elementwise (max pooling). */
+    void (*max_elements)(const sk_backend *be, sk_bmat *a, const sk_bmat *b);
+    /* D += S ⊙ (A == B) elementwise (max-pooling backward: route S to where A equals B). All
+     * four the same shape. */
+    void (*add_where_equal)(const sk_backend *be, sk_bmat *d, const sk_bmat *s, const sk_bmat *a,
+                            const sk_bmat *b);
     /* Clamp to [lo, hi] (gradient clipping); in place. */
     void (*clip)(const sk_backend *be, sk_bmat *m, float lo, float hi);
 
@@ -151,6 +157,8 @@ struct sk_backend {
                       sk_bvec *y);
     void (*vec_mul)(const sk_backend *be, sk_bvec *x, const sk_bvec *y);
     void (*vec_affine)(const sk_backend *be, sk_bvec *v, float alpha, float beta);
+    /* v = v^p elementwise (powf; length normalisation uses p = -0.5). */
+    void (*vec_pow)(const sk_backend *be, sk_bvec *v, float p);
     /* Sum of all elements, accumulated in double; synchronous. */
     double (*sum)(const sk_backend *be, const sk_bmat *m);
     /* ids[i] = column of the first maximum of row i; ids is HOST memory (rows ints);

@@ -204,6 +204,25 @@ static void ref_log(const sk_backend *be, sk_bmat *y, const sk_bmat *x, float fl
         for (int32_t c = 0; c < x->cols; c++)
             ROW(y, r)[c] = logf(ROW(x, r)[c] + floor);
 }
+static void ref_max_elements(const sk_backend *be, sk_bmat *a, const sk_bmat *b)
+{
+    (void)be;
+    SAME(a, b);
+    for (int32_t r = 0; r < a->rows; r++)
+        for (int32_t c = 0; c < a->cols; c++)
+            if (ROW(b, r)[c] > ROW(a, r)[c])
+                ROW(a, r)[c] = ROW(b, r)[c];
+}
+static void ref_add_where_equal(const sk_backend *be, sk_bmat *d, const sk_bmat *s,
+                                const sk_bmat *a, const sk_bmat *b)
+{
+    (void)be;
+    SAME(d, s); SAME(d, a); SAME(d, b);
+    for (int32_t r = 0; r < d->rows; r++)
+        for (int32_t c = 0; c < d->cols; c++)
+            if (ROW(a, r)[c] == ROW(b, r)[c])
+                ROW(d, r)[c] += ROW(s, r)[c];
+}
 static void ref_clip(const sk_backend *be, sk_bmat *m, float lo, float hi)
 {
     (void)be;
@@ -305,6 +324,12 @@ static void ref_vec_affine(const sk_backend *be, sk_bvec *v, float alpha, float 
     (void)be;
     for (int32_t i = 0; i < v->dim; i++)
         v->data[i] = alpha * v->data[i] + beta;
+}
+static void ref_vec_pow(const sk_backend *be, sk_bvec *v, float p)
+{
+    (void)be;
+    for (int32_t i = 0; i < v->dim; i++)
+        v->data[i] = powf(v->data[i], p);
 }
 static double ref_sum(const sk_backend *be, const sk_bmat *m)
 {
@@ -626,7 +651,8 @@ static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
     .vec_free = cpu_vec_free, .alloc = cpu_alloc, .free = cpu_free, .upload = cpu_upload, \
     .download = cpu_download, .upload_raw = cpu_raw, .download_raw = cpu_raw, .copy = cpu_copy, \
     .set_const = ref_set_const, .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
-    .affine = ref_affine, .log = ref_log, .clip = ref_clip, \
+    .affine = ref_affine, .log = ref_log, .clip = ref_clip, .max_elements = ref_max_elements, \
+    .add_where_equal = ref_add_where_equal, .vec_pow = ref_vec_pow, \
     .add_vec_to_rows = ref_add_vec_to_rows, .row_sums = ref_row_sums, \
     .scale_rows = ref_scale_rows, .scale_cols = ref_scale_cols, .vec_axpby = ref_vec_axpby, \
     .vec_mul = ref_vec_mul, .vec_affine = ref_vec_affine, .sum = ref_sum, \

@@ -4,6 +4,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const sk_backend *F, *R;
 static unsigned seed_ = 12345;
@@ -66,6 +67,33 @@ int main(void)
         CHECK(sk_backend_get("cpu-ref") == R);
         CHECK(sk_backend_select("no") == F);
         CHECK(F->supports(F, SK_OP_GEMM));
+    }
+    TEST("every entry of both tables is set") {
+        /* all members from `supports` to the end are function pointers */
+        for (int k = 0; k < 2; k++) {
+            const sk_backend *b = k ? R : F;
+            const char *p = (const char *)&b->supports, *end = (const char *)(b + 1);
+            for (int i = 0; p + sizeof(void (*)(void)) <= end; p += sizeof(void (*)(void)), i++) {
+                void (*fp)(void);
+                memcpy(&fp, p, sizeof fp);
+                if (!fp)
+                    TAP_FAIL("%s: entry %d is NULL", b->name, i);
+            }
+        }
+    }
+    TEST("max_elements / add_where_equal / vec_pow") {
+        pair a = mk(3, 4, -1, 1), b = mk(3, 4, -1, 1), d = mk(3, 4, 0, 0);
+        R->copy(R, &d.r, &a.r);
+        R->max_elements(R, &d.r, &b.r);
+        CHECK_NEAR(d.r.data[5], fmax(a.r.data[5], b.r.data[5]), 0);
+        sk_bmat z; R->mat_alloc(R, &z, 3, 4);
+        R->add_where_equal(R, &z, &b.r, &d.r, &a.r);
+        CHECK_NEAR(z.data[5], a.r.data[5] >= b.r.data[5] ? b.r.data[5] : 0, 0);
+        vpair v = mkv(4, 1, 4);
+        float x = v.r.data[2];
+        R->vec_pow(R, &v.r, -0.5f);
+        CHECK_NEAR(v.r.data[2], 1 / sqrt(x), 1e-6);
+        R->mat_free(R, &z); rel(&a); rel(&b); rel(&d); relv(&v);
     }
     TEST("gemm, all transposes, beta 0 and 1, odd sizes vs reference") {
         int dims[][3] = { { 7, 5, 3 }, { 33, 17, 65 }, { 64, 130, 40 }, { 1, 1, 1 } };
