@@ -29,7 +29,9 @@ const char *sk_precision_name(sk_precision p)
     return (unsigned)p < 3 ? prec_names[p] : "?";
 }
 
+#ifdef SK_HAVE_CUDA
 static bool is_cuda(const sk_backend *be) { return be && !strcmp(be->name, "cuda"); }
+#endif
 
 int sk_backend_set_precision(const sk_backend *be, sk_precision p)
 {
