@@ -5,8 +5,9 @@
  * Row reductions give each row one block (grid-stride when there are more than 65535 rows);
  * column reductions give each block a 32-column tile whose 32 x 32 threads walk the rows,
  * then fold the 32 partial sums in shared memory. Sums that cpu.c's reference keeps in double
- * (sum, xent statistics, prelu gradients) are kept in double here too; the order of the
- * additions differs from the CPU's, so results agree to rounding, not bit for bit.
+ * (column and row sums, sum, xent statistics, prelu gradients) are kept in double here too;
+ * the order of the additions differs from the CPU's, so results agree to rounding, not bit
+ * for bit.
  */
 #include "compute/cuda/common.cuh"
 
@@ -53,20 +54,20 @@ static void colred(sk_cuda_ctx *x, int32_t rows, int32_t cols, F f, G g)
 
 struct colsum_f {
     sk_bmat m;
-    __device__ void operator()(int32_t r, int32_t c, float *acc) const { acc[0] += AT(m, r, c); }
+    __device__ void operator()(int32_t r, int32_t c, double *acc) const { acc[0] += AT(m, r, c); }
 };
 struct colsum_g {
     float *v; float alpha, beta;
-    __device__ void operator()(int32_t c, const float *s) const
+    __device__ void operator()(int32_t c, const double *s) const
     {
-        v[c] = alpha * s[0] + (beta == 0.0f ? 0.0f : beta * v[c]);
+        v[c] = (float)(alpha * s[0] + (beta == 0.0f ? 0.0 : (double)beta * v[c]));
     }
 };
 static void cu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
                         sk_bvec *v)
 {
     SHAPE(v->dim == m->cols);
-    colred<1, float>(CTX(be), m->rows, m->cols, colsum_f{ *m }, colsum_g{ v->data, alpha, beta });
+    colred<1, double>(CTX(be), m->rows, m->cols, colsum_f{ *m }, colsum_g{ v->data, alpha, beta });
 }
 
 struct prelu_grads_f {
@@ -103,14 +104,14 @@ static void cu_prelu_grads(const sk_backend *be, const sk_bmat *x, const sk_bmat
 
 __global__ void k_row_sums(sk_bmat m, float *v, float alpha, float beta)
 {
-    __shared__ float sh[32];
+    __shared__ double sh[32];
     ROWS_LOOP(m.rows) {
-        float s = 0;
+        double s = 0;
         for (int32_t c = threadIdx.x; c < m.cols; c += blockDim.x)
             s += AT(m, r, c);
         s = sk_block_sum(s, sh);
         if (threadIdx.x == 0)
-            v[r] = alpha * s + (beta == 0.0f ? 0.0f : beta * v[r]);
+            v[r] = (float)(alpha * s + (beta == 0.0f ? 0.0 : (double)beta * v[r]));
     }
 }
 static void cu_row_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
