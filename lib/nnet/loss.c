@@ -1,0 +1,433 @@
+/* loss.c — Xent, Mse and MultiTask objectives with Kaldi's statistics and report texts. */
+#include "nnet/loss.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/opts.h"
+
+typedef enum { LOSS_XENT, LOSS_MSE } loss_kind;
+
+typedef struct {
+    loss_kind kind;
+    int32_t off, dim;          /* column block (multitask) */
+    float weight;
+    /* xent */
+    double *frames, *xent, *ent, *correct;
+    /* mse */
+    double loss, nframes;
+    /* progress */
+    double p_frames, p_xent, p_ent, p_loss;
+    double *progress;
+    int n_progress;
+} part;
+
+struct sk_loss {
+    int32_t out_dim;
+    bool multitask;
+    int n;
+    part p[16];
+    int64_t report_frames;
+    /* scratch */
+    float *tgt_host, *w_host, *wp;
+    int32_t *ids;
+    int32_t cap_rows;
+    sk_bmat tgt_dev;
+    sk_bvec w_dev;
+    const sk_backend *be;
+    double t0, t_last;
+};
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int init_part(part *p, loss_kind k, int32_t off, int32_t dim, float weight)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = k;
+    p->off = off;
+    p->dim = dim;
+    p->weight = weight;
+    p->frames = calloc((size_t)dim + 1, sizeof(double));
+    p->xent = calloc((size_t)dim + 1, sizeof(double));
+    p->ent = calloc((size_t)dim + 1, sizeof(double));
+    p->correct = calloc((size_t)dim + 1, sizeof(double));
+    return p->frames && p->xent && p->ent && p->correct ? 0 : SK_EIO;
+}
+
+sk_loss *sk_loss_new(const char *objective, int32_t out_dim, int64_t report_frames)
+{
+    sk_loss *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->out_dim = out_dim;
+    l->report_frames = report_frames;
+    l->t0 = l->t_last = now();
+    if (!strcmp(objective, "xent") || !strcmp(objective, "mse")) {
+        l->n = 1;
+        if (init_part(&l->p[0], objective[0] == 'x' ? LOSS_XENT : LOSS_MSE, 0, out_dim, 1.0f) < 0)
+            goto fail;
+        return l;
+    }
+    if (strncmp(objective, "multitask", 9)) {
+        SK_ERROR("Unknown objective function code : %s", objective);
+        goto fail;
+    }
+    l->multitask = true;
+    char *dup = strdup(objective), *save = NULL, *w[64];
+    int nw = 0;
+    for (char *t = strtok_r(dup, ",:", &save); t && nw < 64; t = strtok_r(NULL, ",:", &save))
+        w[nw++] = t;
+    int32_t off = 0;
+    if (nw < 4 || (nw - 1) % 3) {
+        SK_ERROR("Bad multitask objective '%s' (multitask,xent,DIM,W,mse,DIM,W,...)", objective);
+        free(dup);
+        goto fail;
+    }
+    for (int i = 1; i + 2 < nw && l->n < 16; i += 3) {
+        int32_t dim;
+        float wt;
+        if ((strcmp(w[i], "xent") && strcmp(w[i], "mse")) || !sk_parse_int32(w[i + 1], &dim) ||
+            !sk_parse_float(w[i + 2], &wt) || dim <= 0) {
+            SK_ERROR("Bad multitask objective '%s' near '%s'", objective, w[i]);
+            free(dup);
+            goto fail;
+        }
+        if (init_part(&l->p[l->n++], w[i][0] == 'x' ? LOSS_XENT : LOSS_MSE, off, dim, wt) < 0) {
+            free(dup);
+            goto fail;
+        }
+        off += dim;
+    }
+    free(dup);
+    if (off != out_dim) {
+        SK_ERROR("Multitask dims sum to %d, the network output is %d", off, out_dim);
+        goto fail;
+    }
+    return l;
+fail:
+    sk_loss_free(l);
+    return NULL;
+}
+
+void sk_loss_free(sk_loss *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < l->n; i++) {
+        free(l->p[i].frames);
+        free(l->p[i].xent);
+        free(l->p[i].ent);
+        free(l->p[i].correct);
+        free(l->p[i].progress);
+    }
+    if (l->be) {
+        l->be->mat_free(l->be, &l->tgt_dev);
+        l->be->vec_free(l->be, &l->w_dev);
+    }
+    free(l->tgt_host);
+    free(l->w_host);
+    free(l->wp);
+    free(l->ids);
+    free(l);
+}
+
+static void ensure(sk_loss *l, const sk_backend *be, int32_t rows)
+{
+    if (l->cap_rows >= rows && l->be == be)
+        return;
+    if (l->be) {
+        l->be->mat_free(l->be, &l->tgt_dev);
+        l->be->vec_free(l->be, &l->w_dev);
+    }
+    l->be = be;
+    free(l->tgt_host);
+    free(l->w_host);
+    free(l->wp);
+    free(l->ids);
+    l->tgt_host = malloc(sizeof(float) * (size_t)rows * l->out_dim);
+    l->w_host = malloc(sizeof(float) * (size_t)rows);
+    l->wp = malloc(sizeof(float) * (size_t)rows);
+    l->ids = malloc(sizeof(int32_t) * (size_t)rows);
+    if (!l->tgt_host || !l->w_host || !l->wp || !l->ids ||
+        be->mat_alloc(be, &l->tgt_dev, rows, l->out_dim) < 0 || be->vec_alloc(be, &l->w_dev, rows) < 0)
+        SK_BUG("out of memory for loss buffers (%d rows)", rows);
+    l->cap_rows = rows;
+}
+
+static void progress_add(sk_loss *l, part *p, double frames, double loss_num, double ent)
+{
+    if (l->report_frames <= 0)
+        return;
+    p->p_frames += frames;
+    p->p_xent += loss_num;
+    p->p_ent += ent;
+    if (p->p_frames > (double)l->report_frames) {
+        double v = (p->p_xent - p->p_ent) / p->p_frames;
+        double t = now(), fps = p->p_frames / (t - l->t_last);
+        l->t_last = t;
+        double total = 0;
+        if (p->kind == LOSS_XENT)
+            for (int32_t c = 0; c < p->dim; c++)
+                total += p->frames[c];
+        else
+            total = p->nframes;
+        SK_LOG("ProgressLoss[last %dh of %dh]: %g (%s), fps=%g, elapsed %.3gh",
+               (int)(p->p_frames / 100 / 3600), (int)(total / 100 / 3600), v,
+               p->kind == LOSS_XENT ? "Xent" : "Mse", fps, (t - l->t0) / 3600);
+        double *q = realloc(p->progress, sizeof(double) * ((size_t)p->n_progress + 1));
+        if (q) {
+            p->progress = q;
+            p->progress[p->n_progress++] = v;
+        }
+        p->p_frames = p->p_xent = p->p_ent = 0;
+    }
+}
+
+int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_post_frame *tgt,
+                 const float *w, sk_bmat *dy)
+{
+    int32_t n = y->rows, O = l->out_dim;
+    if (y->cols != O) {
+        SK_ERROR("Network output has %d columns, the objective expects %d", y->cols, O);
+        return SK_EINVAL;
+    }
+    ensure(l, be, n);
+    /* dense targets (PosteriorToMatrix) */
+    memset(l->tgt_host, 0, sizeof(float) * (size_t)n * O);
+    for (int32_t t = 0; t < n; t++)
+        for (int32_t k = 0; k < tgt[t].n; k++) {
+            int32_t id = tgt[t].pairs[k].id;
+            if (id < 0 || id >= O) {
+                SK_ERROR("Out-of-bound Posterior element with index %d, higher than number of "
+                         "columns %d", id, O);
+                return SK_EINVAL;
+            }
+            l->tgt_host[(size_t)t * O + id] = tgt[t].pairs[k].weight;
+        }
+    sk_bmat T = sk_bmat_rows(&l->tgt_dev, 0, n);
+    be->upload(be, &T, l->tgt_host, O);
+
+    for (int i = 0; i < l->n; i++) {
+        part *p = &l->p[i];
+        sk_bmat yb = sk_bmat_cols(y, p->off, p->dim), tb = sk_bmat_cols(&T, p->off, p->dim);
+        sk_bmat db = sk_bmat_cols(dy, p->off, p->dim);
+        /* frame weights; in multitask a frame without a target in this block gets 0 */
+        for (int32_t t = 0; t < n; t++) {
+            float wt = w[t];
+            if (l->multitask) {
+                bool has = false;
+                for (int32_t k = 0; k < tgt[t].n && !has; k++)
+                    has = tgt[t].pairs[k].id >= p->off && tgt[t].pairs[k].id < p->off + p->dim;
+                if (!has)
+                    wt = 0;
+            }
+            l->w_host[t] = wt;
+        }
+        sk_bvec wv = sk_bvec_view(&l->w_dev, 0, n);
+        sk_bmat wm = { wv.data, 1, n, n };
+        be->upload(be, &wm, l->w_host, n);
+        if (p->kind == LOSS_XENT) {
+            double fr0 = 0, xe0 = 0, en0 = 0, fr1 = 0, xe1 = 0, en1 = 0;
+            for (int32_t c = 0; c < p->dim; c++) {
+                fr0 += p->frames[c];
+                xe0 += p->xent[c];
+                en0 += p->ent[c];
+            }
+            be->xent(be, &yb, &tb, &wv, &db, p->xent, p->ent, p->frames, l->wp);
+            for (int32_t c = 0; c < p->dim; c++) {
+                fr1 += p->frames[c];
+                xe1 += p->xent[c];
+                en1 += p->ent[c];
+            }
+            if (!isfinite(xe1)) {
+                SK_ERROR("Non-finite cross-entropy: the network output contains inf/nan");
+                return SK_EIO;
+            }
+            be->row_max_id(be, &yb, l->ids);
+            for (int32_t t = 0; t < n; t++) {
+                const float *tr = l->tgt_host + (size_t)t * O + p->off;
+                int32_t best = 0;
+                for (int32_t c = 1; c < p->dim; c++)
+                    if (tr[c] > tr[best])
+                        best = c;
+                if (l->ids[t] == best)
+                    p->correct[best] += l->wp[t];
+            }
+            progress_add(l, p, fr1 - fr0, xe1 - xe0, en1 - en0);
+        } else {
+            /* Mse: dy = (y - t) * w; loss += 0.5 * sum(w * ((y - t) w)^2) (Kaldi's double w) */
+            be->copy(be, &db, &yb);
+            be->axpby(be, -1.0f, &tb, 1.0f, &db);
+            be->scale_rows(be, &db, &wv);
+            sk_bmat sq = sk_bmat_cols(&T, p->off, p->dim);   /* T no longer needed here */
+            be->copy(be, &sq, &db);
+            be->mul_elements(be, &sq, &db);
+            be->scale_rows(be, &sq, &wv);
+            double loss = 0.5 * be->sum(be, &sq);
+            double wsum = 0;
+            for (int32_t t = 0; t < n; t++)
+                wsum += l->w_host[t];
+            if (!isfinite(loss)) {
+                SK_ERROR("Non-finite MSE: the network output contains inf/nan");
+                return SK_EIO;
+            }
+            p->loss += loss;
+            p->nframes += (int64_t)wsum;
+            progress_add(l, p, wsum, loss, 0);
+        }
+        if (p->weight != 1.0f)
+            be->affine(be, &db, p->weight, 0.0f);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reports */
+
+typedef struct { char *s; size_t len, cap; } sbuf;
+static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->len + (size_t)n + 1) * 2;
+        char *p = realloc(b->s, cap);
+        if (!p)
+            return;
+        b->s = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static double sum(const double *v, int32_t n)
+{
+    double s = 0;
+    for (int32_t i = 0; i < n; i++)
+        s += v[i];
+    return s;
+}
+
+static double part_avg(const part *p)
+{
+    if (p->kind == LOSS_MSE)
+        return p->loss / p->nframes;
+    return (sum(p->xent, p->dim) - sum(p->ent, p->dim)) / sum(p->frames, p->dim);
+}
+
+static void part_report(const part *p, sbuf *b)
+{
+    if (p->kind == LOSS_XENT) {
+        double fr = sum(p->frames, p->dim), xe = sum(p->xent, p->dim), en = sum(p->ent, p->dim);
+        sb_add(b, "AvgLoss: %g (Xent), [AvgXent: %g, AvgTargetEnt: %g]\n", (xe - en) / fr,
+               xe / fr, en / fr);
+        sb_add(b, "progress: [");
+        for (int i = 0; i < p->n_progress; i++)
+            sb_add(b, "%g ", (float)p->progress[i]);
+        sb_add(b, "]\n");
+        sb_add(b, "FRAME_ACCURACY >> %g%% <<\n", 100.0 * sum(p->correct, p->dim) / fr);
+    } else {
+        sb_add(b, "AvgLoss: %g (Mse), [RMS %g, frames %g]\n", p->loss / p->nframes,
+               sqrt(p->loss / p->nframes / p->dim), p->nframes);
+        sb_add(b, "progress: [");
+        for (int i = 0; i < p->n_progress; i++)
+            sb_add(b, "%g ", (float)p->progress[i]);
+        sb_add(b, "]\n");
+    }
+}
+
+char *sk_loss_report(const sk_loss *l)
+{
+    sbuf b = { 0 };
+    if (!l->multitask) {
+        part_report(&l->p[0], &b);
+    } else {
+        sb_add(&b, "MultiTaskLoss, with %d parallel loss functions.\n", l->n);
+        double tot = 0;
+        for (int i = 0; i < l->n; i++) {
+            sb_add(&b, "Loss %d, ", i + 1);
+            part_report(&l->p[i], &b);
+            double v = part_avg(&l->p[i]);
+            if (!isfinite(v)) {
+                SK_WARN("Loss %d has a non-finite value %g, replaced by 0", i + 1, v);
+                v = 0;
+            }
+            tot += l->p[i].weight * v;
+        }
+        sb_add(&b, "Loss (OVERALL), AvgLoss: %g (MultiTaskLoss), weights ", tot);
+        for (int i = 0; i < l->n; i++)
+            sb_add(&b, "%g ", l->p[i].weight);
+        sb_add(&b, ", values ");
+        for (int i = 0; i < l->n; i++)
+            sb_add(&b, "%g ", part_avg(&l->p[i]));
+        sb_add(&b, "\n");
+    }
+    return b.s;
+}
+
+static void vec_text(sbuf *b, const double *v, int32_t n)
+{
+    sb_add(b, " [ ");
+    for (int32_t i = 0; i < n; i++)
+        sb_add(b, "%g ", v[i]);
+    sb_add(b, "]\n");
+}
+
+char *sk_loss_report_per_class(const sk_loss *l)
+{
+    sbuf b = { 0 };
+    const part *p = &l->p[0];
+    if (l->multitask || p->kind != LOSS_XENT) {
+        sb_add(&b, "%s", "");
+        return b.s;
+    }
+    double *v = malloc(sizeof(double) * ((size_t)p->dim + 1));
+    if (!v)
+        return b.s;
+    sb_add(&b, "PER-CLASS PERFORMANCE:\n@@@ Frames per-class:");
+    vec_text(&b, p->frames, p->dim);
+    for (int32_t c = 0; c < p->dim; c++)
+        v[c] = (p->xent[c] - p->ent[c]) * (1.0 / (p->frames[c] + 0.5));
+    sb_add(&b, "@@@ Loss per-class:");
+    vec_text(&b, v, p->dim);
+    for (int32_t c = 0; c < p->dim; c++)
+        v[c] = 100.0 * (p->correct[c] * (1.0 / (p->frames[c] + 0.5)));
+    sb_add(&b, "@@@ Frame-accuracy per-class:");
+    vec_text(&b, v, p->dim);
+    free(v);
+    return b.s;
+}
+
+double sk_loss_avg(const sk_loss *l)
+{
+    if (!l->multitask)
+        return part_avg(&l->p[0]);
+    double tot = 0;
+    for (int i = 0; i < l->n; i++)
+        tot += l->p[i].weight * part_avg(&l->p[i]);
+    return tot;
+}
+
+double sk_loss_frame_accuracy(const sk_loss *l)
+{
+    const part *p = &l->p[0];
+    if (p->kind != LOSS_XENT)
+        return NAN;
+    return 100.0 * sum(p->correct, p->dim) / sum(p->frames, p->dim);
+}

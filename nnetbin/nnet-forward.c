@@ -1,0 +1,215 @@
+/* nnet-forward: forward features through an nnet1 network (decoding, priors). */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/opts.h"
+#include "compute/backend.h"
+#include "io/table.h"
+#include "matrix/holders.h"
+#include "matrix/matrix.h"
+#include "nnet/nnet.h"
+
+static const char usage[] =
+    "Perform forward pass through Neural Network.\n"
+    "Usage: nnet-forward [options] <nnet1-in> <feature-rspecifier> <feature-wspecifier>\n"
+    "e.g.: nnet-forward final.nnet ark:input.ark ark:output.ark\n";
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* Kaldi's PdfPrior: log of relative counts; entries under the floor are disabled with
+ * sqrt(FLT_MAX). Returns a malloc'ed vector of *dim floats. */
+static float *read_log_priors(const char *rx, float prior_floor, int32_t *dim)
+{
+    SK_LOG("Computing pdf-priors from : %s", rx);
+    sk_dvec c;
+    sk_dvec_init(&c);
+    if (sk_read_object(rx, &sk_holder_dvec, &c) < 0)
+        SK_FATAL("Cannot read class frame counts from %s", rx);
+    double sum = 0;
+    for (int32_t i = 0; i < c.dim; i++)
+        sum += c.data[i];
+    float *lp = malloc(sizeof(float) * ((size_t)c.dim + 1));
+    if (!lp)
+        SK_FATAL("out of memory");
+    int floored = 0;
+    for (int32_t i = 0; i < c.dim; i++) {
+        double rel = c.data[i] / sum;
+        lp[i] = (float)log(rel + 1e-20);
+        if (rel < prior_floor) {
+            lp[i] = sqrtf(FLT_MAX);
+            floored++;
+        }
+    }
+    SK_LOG("Floored %d pdf-priors (hard-set to %g, which disables DNN output when decoding)",
+           floored, (double)sqrtf(FLT_MAX));
+    *dim = c.dim;
+    sk_dvec_release(&c);
+    return lp;
+}
+
+int main(int argc, char **argv)
+{
+    sk_opts *po = sk_opts_new(usage, argc, argv);
+    const char *feature_transform = "", *class_frame_counts = "", *use_gpu = "no";
+    bool no_softmax = false, apply_log = false;
+    float prior_scale = 1.0f, prior_floor = 1e-10f;
+    sk_opts_string(po, "feature-transform", &feature_transform,
+                   "Feature transform in front of main network (in nnet format)");
+    sk_opts_bool(po, "no-softmax", &no_softmax,
+                 "Removes the last component with Softmax, if found. The pre-softmax "
+                 "activations are the output of the network. Decoding them leads to the same "
+                 "lattices as if we had used 'log-posteriors'.");
+    sk_opts_bool(po, "apply-log", &apply_log, "Transform NN output by log()");
+    sk_opts_string(po, "use-gpu", &use_gpu,
+                   "yes|no|optional, only has effect if compiled with CUDA");
+    sk_opts_string(po, "class-frame-counts", &class_frame_counts,
+                   "Vector with frame-counts of pdfs to compute log-priors. (priors are "
+                   "typically subtracted from log-posteriors or pre-softmax activations)");
+    sk_opts_float(po, "prior-scale", &prior_scale,
+                  "Scaling factor to be applied on pdf-log-priors");
+    sk_opts_float(po, "prior-floor", &prior_floor,
+                  "Flooring constant for prior probability (i.e. label rel. frequency)");
+    sk_opts_parse(po);
+    if (sk_opts_num_args(po) != 3)
+        sk_opts_usage_exit(po);
+    const char *model = sk_opts_arg(po, 1), *feat_rs = sk_opts_arg(po, 2),
+               *feat_ws = sk_opts_arg(po, 3);
+    if (apply_log && no_softmax)
+        SK_FATAL("Cannot use both --apply-log=true --no-softmax=true, use only one of the two!");
+
+    const sk_backend *be = sk_backend_select(use_gpu);
+    if (!be)
+        SK_FATAL("Cannot select a compute backend (--use-gpu=%s)", use_gpu);
+    sk_nnet *trans = sk_nnet_new(be);
+    if (feature_transform[0]) {
+        sk_nnet_free(trans);
+        if (!(trans = sk_nnet_read_file(feature_transform, be)))
+            SK_FATAL("Cannot read the feature transform %s", feature_transform);
+    }
+    sk_nnet *nn = sk_nnet_read_file(model, be);
+    if (!nn)
+        SK_FATAL("Cannot read the model %s", model);
+    if (no_softmax) {
+        int n = sk_nnet_num_components(nn);
+        sk_component_type t = n ? sk_nnet_component(nn, n - 1)->ops->type : SK_AFFINE;
+        if (n && (t == SK_SOFTMAX || t == SK_BLOCK_SOFTMAX)) {
+            SK_LOG("Removing %s from the nnet %s", sk_nnet_component(nn, n - 1)->ops->marker,
+                   model);
+            sk_nnet_remove(nn, n - 1);
+        } else {
+            SK_WARN("Last component 'NOT-REMOVED' by --no-softmax=true, the component was %s",
+                    n ? sk_nnet_component(nn, n - 1)->ops->marker : "(none)");
+        }
+    }
+    if (sk_nnet_num_components(trans) && sk_nnet_num_components(nn) &&
+        sk_nnet_output_dim(trans) != sk_nnet_input_dim(nn))
+        SK_FATAL("Dimensionality mismatch! Feature transform output %d, network input %d",
+                 sk_nnet_output_dim(trans), sk_nnet_input_dim(nn));
+    sk_nnet_set_train(trans, false);
+    sk_nnet_set_train(nn, false);   /* dropout off */
+
+    float *log_prior = NULL;
+    int32_t prior_dim = 0;
+    sk_bvec prior_dev = { NULL, 0 };
+    if (class_frame_counts[0]) {
+        log_prior = read_log_priors(class_frame_counts, prior_floor, &prior_dim);
+        if (be->vec_alloc(be, &prior_dev, prior_dim) < 0)
+            SK_FATAL("out of memory");
+        sk_bmat pm = { prior_dev.data, 1, prior_dim, prior_dim };
+        be->upload(be, &pm, log_prior, prior_dim);
+    }
+
+    sk_seq_reader *rd = sk_seq_open(feat_rs, &sk_holder_mat);
+    if (!rd)
+        SK_FATAL("Cannot open the features %s", feat_rs);
+    sk_writer *wr = sk_writer_open(feat_ws, &sk_holder_mat);
+    if (!wr)
+        SK_FATAL("Cannot open the output %s", feat_ws);
+
+    double t0 = now();
+    int64_t frames = 0;
+    int num_done = 0;
+    sk_bmat xin = { NULL, 0, 0, 0 };
+    sk_mat out;
+    sk_mat_init(&out);
+    for (; !sk_seq_done(rd); sk_seq_next(rd)) {
+        const char *key = sk_seq_key(rd);
+        const sk_mat *m = sk_seq_value(rd);
+        if (!m)
+            SK_FATAL("Cannot read features for %s", key);
+        for (int32_t r = 0; r < m->rows; r++)
+            for (int32_t c = 0; c < m->cols; c++)
+                if (!isfinite(SK_MAT(m, r, c)))
+                    SK_FATAL("NaN or inf found in features for %s", key);
+        int32_t in_dim = sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans)
+                                                       : sk_nnet_input_dim(nn);
+        if (m->cols != in_dim && (sk_nnet_num_components(trans) || sk_nnet_num_components(nn)))
+            SK_FATAL("Dimensionality mismatch! Features of %s have dim %d, the network "
+                     "input is %d", key, m->cols, in_dim);
+        if (xin.rows < m->rows || xin.cols != m->cols) {
+            be->mat_free(be, &xin);
+            if (be->mat_alloc(be, &xin, m->rows, m->cols) < 0)
+                SK_FATAL("out of memory");
+        }
+        sk_bmat x = sk_bmat_rows(&xin, 0, m->rows);
+        be->upload(be, &x, m->data, m->stride);
+        const sk_bmat *y = sk_nnet_propagate(trans, &x);
+        y = sk_nnet_propagate(nn, y);
+        sk_bmat *yy = (sk_bmat *)y;   /* internal buffer of nn (or x): ours to modify now */
+        if (apply_log) {
+            if (be->host_memory) {
+                float mn = INFINITY, mx = -INFINITY;
+                for (int32_t r = 0; r < yy->rows; r++)
+                    for (int32_t c = 0; c < yy->cols; c++) {
+                        float v = yy->data[(size_t)r * yy->stride + c];
+                        mn = v < mn ? v : mn;
+                        mx = v > mx ? v : mx;
+                    }
+                if (mn < 0 || mx > 1)
+                    SK_WARN("Applying 'log()' to data which don't seem to be probabilities,%s", key);
+            }
+            be->log(be, yy, yy, 1e-20f);
+        }
+        if (log_prior) {
+            if (prior_dim != yy->cols)
+                SK_FATAL("Dimensionality mismatch! class-frame-counts have %d, network "
+                         "output %d", prior_dim, yy->cols);
+            be->add_vec_to_rows(be, -prior_scale, &prior_dev, 1.0f, yy);
+        }
+        if (sk_mat_resize(&out, yy->rows, yy->cols) < 0)
+            SK_FATAL("out of memory");
+        be->download(be, out.data, out.stride, yy);
+        be->sync(be);
+        for (int32_t r = 0; r < out.rows; r++)
+            for (int32_t c = 0; c < out.cols; c++)
+                if (!isfinite(SK_MAT(&out, r, c)) && !log_prior)
+                    SK_FATAL("NaN or inf found in nn-output for %s", key);
+        if (sk_writer_write(wr, key, &out) < 0)
+            SK_FATAL("Cannot write the output for %s", key);
+        frames += m->rows;
+        num_done++;
+    }
+    if (sk_seq_close(rd) < 0)
+        SK_FATAL("Error reading the features %s", feat_rs);
+    if (sk_writer_close(wr) < 0)
+        SK_FATAL("Error writing %s", feat_ws);
+    double el = now() - t0;
+    SK_LOG("Done %d files in %gmin, (fps %g)", num_done, el / 60, el > 0 ? frames / el : 0.0);
+    sk_mat_release(&out);
+    be->mat_free(be, &xin);
+    be->vec_free(be, &prior_dev);
+    free(log_prior);
+    sk_nnet_free(nn);
+    sk_nnet_free(trans);
+    sk_opts_free(po);
+    return 0;
+}
