@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #ifdef SK_HAVE_CUDA
@@ -520,9 +521,58 @@ static void test_allocator(void)
 }
 #endif
 
-int main(void)
+/* --gemm-peak: not a test; prints the GEMM throughput of each precision for
+ * tests/bench/train-gpu.sh ("gemm-peak PREC TFLOPS" lines). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+static int gemm_peak(void)
+{
+    int sizes[][3] = { { 8192, 8192, 8192 }, { 4096, 4096, 4096 }, { 4096, 2048, 2048 } };
+    for (int p = 0; p < 3; p++) {
+        if (sk_backend_set_precision(G, (sk_precision)p) < 0)
+            continue;
+        double best = 0;
+        for (int s = 0; s < 3; s++) {
+            int m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+            sk_bmat a, b, c;
+            if (G->mat_alloc(G, &a, m, k) < 0 || G->mat_alloc(G, &b, n, k) < 0 ||
+                G->mat_alloc(G, &c, m, n) < 0)
+                return 1;
+            G->set_const(G, &a, 0.01f);
+            G->set_const(G, &b, 0.02f);
+            G->gemm(G, false, true, 1, &a, &b, 0, &c);  /* warm-up */
+            G->sync(G);
+            int reps = 0;
+            double t0 = now_s(), t;
+            do {
+                G->gemm(G, false, true, 1, &a, &b, 0, &c);
+                reps++;
+                if (reps % 5 == 0)
+                    G->sync(G);
+            } while ((t = now_s() - t0) < 0.5 || reps % 5);
+            G->sync(G);
+            t = now_s() - t0;
+            double tf = 2.0 * m * n * k * reps / t / 1e12;
+            printf("gemm %s %dx%dx%d %.1f TFLOP/s\n", sk_precision_name((sk_precision)p), m, n,
+                   k, tf);
+            if (tf > best)
+                best = tf;
+            G->mat_free(G, &a); G->mat_free(G, &b); G->mat_free(G, &c);
+        }
+        printf("gemm-peak %s %.1f\n", sk_precision_name((sk_precision)p), best);
+    }
+    sk_backend_set_precision(G, SK_PREC_FP32);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     char why[512];
+    bool peak = argc > 1 && !strcmp(argv[1], "--gemm-peak");
     /* Checking this program itself without a GPU: BACKEND_OPS_UNDER_TEST=cpu runs the same
      * comparisons on the fast CPU backend (GPU-only checks left out). Expect col_sums to fail
      * there at 70000 rows: the fast CPU path sums in float, the CUDA one in double. */
@@ -553,6 +603,8 @@ int main(void)
         printf("1..0 # skip no CUDA device: the CUDA backend could not start (see ERROR)\n");
         return 0;
     }
+    if (peak)
+        return gemm_peak();
     TEST("the CUDA table implements every entry; supports every op") {
         const char *p = (const char *)&G->supports, *end = (const char *)(G + 1);
         for (int i = 0; p + sizeof(void (*)(void)) <= end; p += sizeof(void (*)(void)), i++) {
