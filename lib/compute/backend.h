@@ -235,4 +235,25 @@ const sk_backend *sk_backend_select(const char *use_gpu);
  * lib/compute/select.c refers to it (weakly, so CPU-only builds link). */
 const sk_backend *sk_backend_cuda(void);
 
+/* ---- precision and device memory (issue 6; lib/compute/config.c) ----
+ * GEMM precision: fp32 (default: IEEE single, results as the CPU's), tf32 (tensor-core TF32
+ * inputs, fp32 accumulation), bf16 (bf16 GEMM inputs, fp32 accumulation; matrices, and so the
+ * master weights, stay fp32). Only GEMMs change; every other op stays fp32. The CPU backends
+ * compute everything in fp32 whatever is asked (a WARNING says so once). */
+typedef enum { SK_PREC_FP32 = 0, SK_PREC_TF32 = 1, SK_PREC_BF16 = 2 } sk_precision;
+/* "fp32" | "tf32" | "bf16" -> *p; SK_EINVAL + ERROR otherwise. */
+int sk_precision_parse(const char *name, sk_precision *p);
+const char *sk_precision_name(sk_precision p);
+/* Set / get a backend's GEMM precision: 0, or SK_EINVAL + ERROR (the device lacks it). */
+int sk_backend_set_precision(const sk_backend *be, sk_precision p);
+sk_precision sk_backend_precision(const sk_backend *be);
+/* GPU backends: hold at most `fraction` (0 < f <= 1; 0 = no cap) of the device's memory, so
+ * that two jobs can share a card (Kaldi users' --gpu-memory-fraction). An allocation over the
+ * cap fails with an ERROR naming the bytes asked for, the cap and the device's free/total.
+ * CPU backends: no effect. 0 or SK_EINVAL + ERROR. */
+int sk_backend_set_memory_fraction(const sk_backend *be, double fraction);
+/* Whether a CUDA GPU is usable: 1 yes; 0 CUDA built in but no usable device; -1 CUDA not
+ * built in (CUDA=0). why (may be NULL) receives the reason when not 1. Prints nothing. */
+int sk_backend_cuda_probe(char *why, size_t n);
+
 #endif

@@ -6,14 +6,20 @@
 
 #include "base/log.h"
 
-/* Weak reference: resolves to NULL when the CUDA backend is not linked in (CUDA=0, or before
- * lib/compute/cuda/ provides it). */
+#ifdef SK_HAVE_CUDA
+/* A strong reference when CUDA is built: the linker takes an archive member (here the CUDA
+ * backend out of libskald.a) only for a strong reference, never for a weak one. */
+static bool cuda_built(void) { return true; }
+static const sk_backend *cuda_or_null(void) { return sk_backend_cuda(); }
+#else
+/* Weak reference: resolves to NULL when the CUDA backend is not linked in (CUDA=0). */
 extern const sk_backend *sk_backend_cuda(void) __attribute__((weak));
-
+static bool cuda_built(void) { return sk_backend_cuda != NULL; }
 static const sk_backend *cuda_or_null(void)
 {
     return sk_backend_cuda ? sk_backend_cuda() : NULL;
 }
+#endif
 
 const sk_backend *sk_backend_get(const char *name)
 {
@@ -43,7 +49,7 @@ const sk_backend *sk_backend_select(const char *use_gpu)
             /* Kaldi without CUDA compiled in accepts --use-gpu=yes and runs on the CPU; skald
              * does the same when it was built without CUDA, and fails when CUDA was built
              * but no GPU is usable. */
-            if (sk_backend_cuda) {
+            if (cuda_built()) {
                 SK_ERROR("No CUDA GPU available and --use-gpu=yes");
                 return NULL;
             }

@@ -1,0 +1,60 @@
+/* cuda.h — the plain-C side of the CUDA backend (the .cu files of lib/compute/cuda, built
+ * only when the Makefile finds nvcc; SK_HAVE_CUDA is then defined for C code too).
+ *
+ * Algorithm code never includes this: it uses compute/backend.h (sk_backend_select,
+ * sk_backend_set_precision, ...). This header is for lib/compute/ itself, the tests and
+ * cuda-gpu-available.
+ *
+ *     char why[256];
+ *     if (sk_cuda_probe(why, sizeof why) <= 0) printf("no GPU: %s\n", why);
+ *     const sk_backend *be = sk_backend_cuda();          // the process-wide default instance
+ *     sk_cuda_set_precision(be, SK_PREC_BF16);
+ *
+ * Instances. sk_backend_cuda() is created on first call on the current device (cudaGetDevice
+ * after the CUDA_VISIBLE_DEVICES mapping, device 0 by default, or SKALD_GPU_DEVICE) and lives
+ * until exit. sk_cuda_backend_new() makes further instances (one a worker thread, own stream,
+ * cuBLAS handle, allocator cache); the caller frees them with sk_cuda_backend_free. Use an
+ * instance from a thread whose current device is the instance's (creating it makes it so
+ * for the creating thread; others call cudaSetDevice).
+ *
+ * Environment, read when an instance is created:
+ *   SKALD_PRECISION=fp32|tf32|bf16         GEMM precision (default fp32)
+ *   SKALD_GPU_MEMORY_FRACTION=0.5          hold at most this share of the device's memory
+ *   SKALD_GPU_DEVICE=N                     device for sk_backend_cuda()
+ *
+ * Failure. Allocation failures print an ERROR naming the bytes asked for and the device's
+ * free/total memory and return SK_EIO/NULL as backend.h says. A CUDA error in any other op
+ * prints the ERROR line (stmt, function, file, line) and exits with status 255 (the device
+ * state is unknown; Kaldi dies there too).
+ */
+#ifndef SK_COMPUTE_CUDA_CUDA_H
+#define SK_COMPUTE_CUDA_CUDA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compute/backend.h"
+
+/* 1: a usable device (a context could be created); 0: none, why says so (e.g. "cudaGetDevice
+ * Count: no CUDA-capable device is detected"). Prints nothing. why may be NULL. */
+int sk_cuda_probe(char *why, size_t n);
+
+/* New instance on device dev (NULL + ERROR when it cannot be created). */
+const sk_backend *sk_cuda_backend_new(int dev);
+void sk_cuda_backend_free(const sk_backend *be);   /* NULL ok; not the default instance */
+
+/* GEMM precision of an instance; 0 or SK_EINVAL (ERROR) when the device lacks it. */
+int sk_cuda_set_precision(const sk_backend *be, sk_precision p);
+sk_precision sk_cuda_precision(const sk_backend *be);
+
+/* Cap the device memory this instance holds (allocated + cached) to fraction of the device
+ * total, 0 < fraction <= 1; 0 removes the cap. SK_EINVAL on a bad value. */
+int sk_cuda_set_memory_fraction(const sk_backend *be, double fraction);
+
+/* Allocator figures: bytes held from the device, bytes in use, cudaMalloc calls so far. */
+void sk_cuda_mem_stats(const sk_backend *be, size_t *held, size_t *in_use, uint64_t *n_malloc);
+
+/* Device description for logs ("NVIDIA H100 80GB HBM3, compute capability 9.0, 81559 MiB"). */
+void sk_cuda_describe(const sk_backend *be, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,67 @@
+#!/bin/sh
+# GPU training against the CPU: one epoch of nnet-train-frmshuff on the bundled nnet1 data
+# (tests/data/nnet1, Kaldi's conformance system) from the same initial model with
+# --randomize=false, once with --use-gpu=yes and once with --use-gpu=no: parameters within
+# 1e-4 relative (fp32), the same frame accuracy to 0.1%; nnet-forward GPU == CPU within 1e-5.
+# Skips, saying why, without a GPU, without CUDA compiled in, or without the data.
+. "$(dirname "$0")/../tools/lib.sh"
+
+D=$DATA/nnet1
+need="train.feats.ark train.post.ark dnn.init.nnet feature_transform.nnet"
+missing=
+for f in $need; do [ -f "$D/$f" ] || missing="$missing $f"; done
+why=
+if [ -n "$missing" ]; then
+    why="tests/data/nnet1 lacks$missing (copied by the nnet1 conformance tests)"
+elif ! nm "$TOP/nnetbin/nnet-train-frmshuff" 2>/dev/null | grep -q ' T sk_cuda_probe$'; then
+    why="CUDA not compiled in (CUDA=0 or no nvcc)"
+elif ! "$TOP/tests/gpu/have-gpu"; then
+    why="no CUDA device (nvidia-smi lists none)"
+fi
+if [ -n "$why" ]; then
+    echo "1..0 # skip $why"
+    exit 0
+fi
+
+train() {  # train USE_GPU OUT: one epoch as Kaldi's conformance run did it
+    SKALD_PRECISION=fp32 nnet-train-frmshuff --use-gpu=$1 --randomize=false --learn-rate=0.008 \
+        --momentum=0 --minibatch-size=256 --feature-transform=$D/feature_transform.nnet \
+        ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.init.nnet $2.nnet 2> $2.log
+}
+acc() { sed -n 's/.*FRAME_ACCURACY >> \([0-9.]*\)% <<.*/\1/p' "$1" | tail -n 1; }
+
+test_expect_success 'one epoch on GPU and CPU: parameters within 1e-4 relative' '
+    train yes gpu && train no cpu &&
+    grep -q "The active GPU is" gpu.log &&
+    nnet-copy --binary=false gpu.nnet gpu.txt 2> /dev/null &&
+    nnet-copy --binary=false cpu.nnet cpu.txt 2> /dev/null &&
+    numdiff gpu.txt cpu.txt 1e-4
+'
+test_expect_success 'same frame accuracy to 0.1%, same log layout' '
+    train yes gpu && train no cpu &&
+    a=$(acc gpu.log) && b=$(acc cpu.log) && test -n "$a" && test -n "$b" &&
+    awk -v a="$a" -v b="$b" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.1) }" &&
+    grep -c "ProgressLoss\|AvgLoss\|FRAME_ACCURACY" gpu.log > n.gpu &&
+    grep -c "ProgressLoss\|AvgLoss\|FRAME_ACCURACY" cpu.log > n.cpu && test_cmp n.cpu n.gpu
+'
+test_expect_success 'nnet-forward on GPU == CPU within 1e-5' '
+    feats=$D/test.feats.ark; [ -f "$feats" ] || feats=$D/train.feats.ark
+    nnet-forward --use-gpu=yes --feature-transform=$D/feature_transform.nnet $D/dnn.init.nnet \
+        ark:$feats ark,t:gpu.txt 2> gpu.log &&
+    nnet-forward --use-gpu=no --feature-transform=$D/feature_transform.nnet $D/dnn.init.nnet \
+        ark:$feats ark,t:cpu.txt 2> cpu.log &&
+    numdiff gpu.txt cpu.txt 1e-5
+'
+for p in tf32 bf16; do
+    test_expect_success "one epoch in $p trains (frame accuracy within 2% of fp32 CPU)" '
+        train no cpu &&
+        SKALD_PRECISION='$p' nnet-train-frmshuff --use-gpu=yes --randomize=false \
+            --learn-rate=0.008 --momentum=0 --minibatch-size=256 \
+            --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark \
+            ark:$D/train.post.ark $D/dnn.init.nnet p.nnet 2> p.log &&
+        grep -q "precision '$p'" p.log &&
+        a=$(acc p.log) && b=$(acc cpu.log) &&
+        awk -v a="$a" -v b="$b" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 2) }"
+    '
+done
+test_done
