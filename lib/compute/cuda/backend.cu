@@ -224,6 +224,10 @@ extern "C" void sk_cuda_backend_free(const sk_backend *be)
     destroy(CTX(be));
 }
 
+/* data-parallel training (lib/compute/comm_nccl.c): the instance's device and stream */
+extern "C" int sk_cuda_device(const sk_backend *be) { return CTX(be)->device; }
+extern "C" void *sk_cuda_stream(const sk_backend *be) { return (void *)CTX(be)->stream; }
+
 /* ---------------------------------------------------------------- configuration */
 
 extern "C" int sk_cuda_set_precision(const sk_backend *be, sk_precision p)

@@ -43,6 +43,11 @@ int sk_cuda_probe(char *why, size_t n);
 const sk_backend *sk_cuda_backend_new(int dev);
 void sk_cuda_backend_free(const sk_backend *be);   /* NULL ok; not the default instance */
 
+/* The instance's device and its CUDA stream (a cudaStream_t) on which every op is queued: for
+ * NCCL all-reduce (lib/compute/comm_nccl.c). */
+int sk_cuda_device(const sk_backend *be);
+void *sk_cuda_stream(const sk_backend *be);
+
 /* GEMM precision of an instance; 0 or SK_EINVAL (ERROR) when the device lacks it. */
 int sk_cuda_set_precision(const sk_backend *be, sk_precision p);
 sk_precision sk_cuda_precision(const sk_backend *be);

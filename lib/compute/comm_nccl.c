@@ -1,0 +1,340 @@
+/* comm_nccl.c — NCCL all-reduce among GPU workers (comm.h): one rank a CUDA backend, buckets
+ * reduced on a communication stream that waits on an event of the backend's compute stream, so
+ * the reduction of a layer overlaps the backward pass of the layers below. Completion is
+ * polled with a time-out and ncclCommGetAsyncError; on failure the communicator is aborted.
+ * Also the GPU helpers the trainer needs without including CUDA headers. */
+#include "compute/comm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+
+#ifdef SK_HAVE_CUDA
+#include <cuda_runtime_api.h>
+#include "compute/cuda/cuda.h"
+#endif
+
+const sk_backend *sk_comm_gpu_backend(int dev)
+{
+#ifdef SK_HAVE_CUDA
+    return sk_cuda_backend_new(dev);
+#else
+    (void)dev;
+    SK_ERROR("skald was built without CUDA: no GPU workers");
+    return NULL;
+#endif
+}
+
+void sk_comm_gpu_backend_free(const sk_backend *be)
+{
+#ifdef SK_HAVE_CUDA
+    sk_cuda_backend_free(be);
+#else
+    (void)be;
+#endif
+}
+
+void sk_comm_bind_backend(const sk_backend *be)
+{
+#ifdef SK_HAVE_CUDA
+    if (be && !strcmp(be->name, "cuda"))
+        cudaSetDevice(sk_cuda_device(be));
+#else
+    (void)be;
+#endif
+}
+
+#if defined(SK_HAVE_NCCL) && defined(SK_HAVE_CUDA)
+#include <nccl.h>
+
+typedef struct {
+    ncclComm_t comm;
+    const sk_backend *be;
+    cudaStream_t compute, stream;
+    cudaEvent_t ready, done;
+    volatile int *failed;          /* shared by the ranks of a group (NULL: across processes) */
+    int *failed_rank;
+    sk_comm *host;                 /* nccl-mpi: the MPI comm for host statistics */
+    double *stage;                 /* F64 staging on the device */
+    size_t stage_cap;
+    bool pending;
+} nccl_rank;
+
+struct nccl_shared {
+    volatile int failed;
+    int failed_rank;
+};
+
+static int nccl_fail(sk_comm *c, const char *what, ncclResult_t r)
+{
+    nccl_rank *s = c->impl;
+    SK_ERROR("worker %d (GPU %d): %s: %s", c->rank, sk_cuda_device(s->be), what,
+             ncclGetErrorString(r));
+    if (s->failed && !*s->failed) {
+        *s->failed_rank = c->rank;
+        *s->failed = 1;
+    }
+    ncclCommAbort(s->comm);
+    s->comm = NULL;
+    return SK_EIO;
+}
+
+static int nccl_poll(sk_comm *c, const char *what)
+{
+    nccl_rank *s = c->impl;
+    double t0 = sk_comm_now();
+    struct timespec nap = { 0, 20000 };
+    for (;;) {
+        cudaError_t e = cudaEventQuery(s->done);
+        if (e == cudaSuccess)
+            return 0;
+        if (e != cudaErrorNotReady) {
+            SK_ERROR("worker %d: CUDA error while waiting for %s: %s", c->rank, what,
+                     cudaGetErrorString(e));
+            return nccl_fail(c, what, ncclUnhandledCudaError);
+        }
+        ncclResult_t ar;
+        if (ncclCommGetAsyncError(s->comm, &ar) == ncclSuccess && ar != ncclSuccess &&
+            ar != ncclInProgress)
+            return nccl_fail(c, what, ar);
+        if (s->failed && *s->failed) {
+            SK_ERROR("worker %d: stopping, worker %d failed", c->rank, *s->failed_rank);
+            ncclCommAbort(s->comm);
+            s->comm = NULL;
+            return SK_EIO;
+        }
+        if (c->timeout > 0 && sk_comm_now() - t0 > c->timeout) {
+            SK_ERROR("worker %d: NCCL %s timed out after %g s: another worker did not arrive",
+                     c->rank, what, c->timeout);
+            return nccl_fail(c, "time-out", ncclSystemError);
+        }
+        nanosleep(&nap, NULL);
+    }
+}
+
+static int nc_start(sk_comm *c, float *buf, size_t count)
+{
+    nccl_rank *s = c->impl;
+    double t0 = sk_comm_now();
+    if (!s->comm)
+        return SK_EIO;
+    cudaEventRecord(s->ready, s->compute);
+    cudaStreamWaitEvent(s->stream, s->ready, 0);
+    ncclResult_t r = ncclAllReduce(buf, buf, count, ncclFloat, ncclSum, s->comm, s->stream);
+    if (r != ncclSuccess)
+        return nccl_fail(c, "ncclAllReduce", r);
+    s->pending = true;
+    c->bytes += 4.0 * (double)count;
+    c->t_comm += sk_comm_now() - t0;
+    return 0;
+}
+
+static int nc_wait(sk_comm *c)
+{
+    nccl_rank *s = c->impl;
+    double t0 = sk_comm_now();
+    if (!s->comm)
+        return SK_EIO;
+    int st = 0;
+    if (s->pending) {
+        cudaEventRecord(s->done, s->stream);
+        st = nccl_poll(c, "all-reduce");
+        s->pending = false;
+    }
+    c->t_comm += sk_comm_now() - t0;
+    return st;
+}
+
+static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
+{
+    nccl_rank *s = c->impl;
+    if (t == SK_COMM_F32) {
+        int st = nc_start(c, buf, count);
+        return st < 0 ? st : nc_wait(c);
+    }
+    if (s->host)
+        return sk_comm_allreduce(s->host, buf, count, t);
+    /* host doubles: stage through the device */
+    if (!s->comm)
+        return SK_EIO;
+    if (count > s->stage_cap) {
+        cudaFree(s->stage);
+        s->stage = NULL;
+        if (cudaMalloc((void **)&s->stage, count * sizeof(double)) != cudaSuccess) {
+            SK_ERROR("worker %d: cannot allocate %zu bytes for statistics", c->rank,
+                     count * sizeof(double));
+            return SK_EIO;
+        }
+        s->stage_cap = count;
+    }
+    cudaMemcpyAsync(s->stage, buf, count * sizeof(double), cudaMemcpyHostToDevice, s->stream);
+    ncclResult_t r = ncclAllReduce(s->stage, s->stage, count, ncclDouble, ncclSum, s->comm,
+                                   s->stream);
+    if (r != ncclSuccess)
+        return nccl_fail(c, "ncclAllReduce", r);
+    cudaMemcpyAsync(buf, s->stage, count * sizeof(double), cudaMemcpyDeviceToHost, s->stream);
+    cudaEventRecord(s->done, s->stream);
+    return nccl_poll(c, "all-reduce");
+}
+
+static void nc_abort(sk_comm *c, const char *why)
+{
+    nccl_rank *s = c->impl;
+    SK_ERROR("worker %d failed: %s", c->rank, why);
+    if (s->failed && !*s->failed) {
+        *s->failed_rank = c->rank;
+        *s->failed = 1;
+    }
+}
+
+static void nc_free_rank(sk_comm *c)
+{
+    nccl_rank *s = c->impl;
+    if (!s)
+        return;
+    if (s->comm)
+        ncclCommDestroy(s->comm);
+    if (s->stream) {
+        cudaStreamDestroy(s->stream);
+        cudaEventDestroy(s->ready);
+        cudaEventDestroy(s->done);
+    }
+    cudaFree(s->stage);
+    free(s);
+    c->impl = NULL;
+}
+
+static void nc_free_single(sk_comm *c)
+{
+    nc_free_rank(c);
+    free(c);
+}
+
+static const sk_comm_ops nccl_group_ops = { nc_start, nc_wait, nc_allreduce, nc_abort,
+                                            nc_free_rank };
+static const sk_comm_ops nccl_single_ops = { nc_start, nc_wait, nc_allreduce, nc_abort,
+                                             nc_free_single };
+
+static int init_rank(sk_comm *c, nccl_rank *s, const sk_backend *be, ncclComm_t comm)
+{
+    s->comm = comm;
+    s->be = be;
+    cudaSetDevice(sk_cuda_device(be));
+    s->compute = (cudaStream_t)sk_cuda_stream(be);
+    if (cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking) != cudaSuccess ||
+        cudaEventCreateWithFlags(&s->ready, cudaEventDisableTiming) != cudaSuccess ||
+        cudaEventCreateWithFlags(&s->done, cudaEventDisableTiming) != cudaSuccess) {
+        SK_ERROR("worker %d: cannot create the NCCL stream/events", c->rank);
+        return SK_EIO;
+    }
+    c->impl = s;
+    c->device_memory = true;
+    return 0;
+}
+
+sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeout)
+{
+    int *devs = calloc((size_t)n, sizeof *devs);
+    ncclComm_t *comms = calloc((size_t)n, sizeof *comms);
+    struct nccl_shared *sh = calloc(1, sizeof *sh);
+    sk_comm_group *g = NULL;
+    if (!devs || !comms || !sh)
+        goto fail;
+    for (int r = 0; r < n; r++)
+        devs[r] = sk_cuda_device(be[r]);
+    ncclResult_t res = ncclCommInitAll(comms, n, devs);
+    if (res != ncclSuccess) {
+        SK_ERROR("ncclCommInitAll over %d GPUs failed: %s", n, ncclGetErrorString(res));
+        goto fail;
+    }
+    /* a thread group gives the per-rank comm structs and their lifetime */
+    if (!(g = sk_comm_threads_new(n, timeout)))
+        goto fail;
+    for (int r = 0; r < n; r++) {
+        sk_comm *c = sk_comm_group_rank(g, r);
+        nccl_rank *s = calloc(1, sizeof *s);
+        if (!s || init_rank(c, s, be[r], comms[r]) < 0) {
+            free(s);
+            goto fail;
+        }
+        s->failed = &sh->failed;
+        s->failed_rank = &sh->failed_rank;
+        c->kind = "nccl";
+        c->ops = &nccl_group_ops;
+        comms[r] = NULL;
+    }
+    free(devs);
+    free(comms);
+    return g;   /* sh lives as long as the process (tiny) */
+fail:
+    for (int r = 0; comms && r < n; r++)
+        if (comms[r])
+            ncclCommDestroy(comms[r]);
+    free(devs);
+    free(comms);
+    if (!g)
+        free(sh);
+    sk_comm_group_free(g);
+    return NULL;
+}
+
+sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout)
+{
+    ncclUniqueId id;
+    memset(&id, 0, sizeof id);
+    if (mpi->rank == 0 && ncclGetUniqueId(&id) != ncclSuccess) {
+        SK_ERROR("ncclGetUniqueId failed");
+        return NULL;
+    }
+    /* broadcast the id as a sum of bytes (rank 0 holds it, the others zeros) */
+    double bytes[sizeof id.internal];
+    for (size_t i = 0; i < sizeof id.internal; i++)
+        bytes[i] = (unsigned char)id.internal[i];
+    if (sk_comm_allreduce(mpi, bytes, sizeof id.internal, SK_COMM_F64) < 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof id.internal; i++)
+        id.internal[i] = (char)(unsigned char)bytes[i];
+    cudaSetDevice(sk_cuda_device(be));
+    ncclComm_t comm;
+    ncclResult_t r = ncclCommInitRank(&comm, mpi->size, id, mpi->rank);
+    if (r != ncclSuccess) {
+        SK_ERROR("worker %d: ncclCommInitRank failed: %s", mpi->rank, ncclGetErrorString(r));
+        return NULL;
+    }
+    sk_comm *c = calloc(1, sizeof *c);
+    nccl_rank *s = calloc(1, sizeof *s);
+    if (!c || !s || init_rank(c, s, be, comm) < 0) {
+        ncclCommDestroy(comm);
+        free(c);
+        free(s);
+        return NULL;
+    }
+    s->host = mpi;
+    c->kind = "nccl-mpi";
+    c->rank = mpi->rank;
+    c->size = mpi->size;
+    c->timeout = timeout;
+    c->ops = &nccl_single_ops;
+    return c;
+}
+
+#else /* no NCCL */
+
+sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeout)
+{
+    (void)n; (void)be; (void)timeout;
+    SK_ERROR("skald was built without NCCL: no multi-GPU all-reduce");
+    return NULL;
+}
+
+sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout)
+{
+    (void)mpi; (void)be; (void)timeout;
+    SK_ERROR("skald was built without NCCL: no multi-GPU all-reduce");
+    return NULL;
+}
+
+#endif
