@@ -14,6 +14,7 @@
 #include "matrix/matrix.h"
 #include "nnet/loss.h"
 #include "nnet/nnet.h"
+#include "nnet/parallel.h"
 #include "nnet/randomizer.h"
 #include "nnet/train.h"
 
@@ -21,6 +22,11 @@ static const char usage[] =
     "Perform one iteration (epoch) of Neural Network training with\n"
     "mini-batch Stochastic Gradient Descent. The training targets\n"
     "are usually pdf-posteriors, prepared by ali-to-post.\n"
+    "Data-parallel (synchronous SGD): with --num-threads=N (CPU workers), --num-gpus=N (or a\n"
+    "GPU list, e.g. 0,2,3) or started by mpirun (one worker a process), every step takes\n"
+    "N x --minibatch-size frames from the one shuffled stream, splits them among the N\n"
+    "workers, sums the gradients and applies one identical update: the same as one worker\n"
+    "with --minibatch-size N times larger (scale --learn-rate as you would for that).\n"
     "Usage:  nnet-train-frmshuff [options] <feature-rspecifier> <targets-rspecifier> "
     "<model-in> [<model-out>]\n"
     "e.g.: nnet-train-frmshuff scp:feats.scp ark:posterior.ark nnet.init nnet.iter1\n";
@@ -31,6 +37,11 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
+
+/* Fail: under mpirun end the whole job (the other ranks would wait for this one). */
+#define par_fatal(ps, ...) do { \
+        if ((ps)->mpi) { SK_ERROR(__VA_ARGS__); sk_comm_fatal((ps)->mpi); } \
+        SK_FATAL(__VA_ARGS__); } while (0)
 
 /* Log a malloc'ed text (Info, reports) and free it; a macro so the line says main(). */
 #define log_info(expr) do { char *s_ = (expr); SK_LOG_LONG(s_ ? s_ : ""); free(s_); } while (0)
@@ -70,6 +81,18 @@ int main(int argc, char **argv)
     sk_opts_string(po, "frame-weights", &frame_weights, "Per-frame weights, used to re-scale gradients.");
     sk_opts_string(po, "utt-weights", &utt_weights, "Per-utterance weights, used to re-scale frame-weights.");
     sk_opts_string(po, "use-gpu", &use_gpu, "yes|no|optional, only has effect if compiled with CUDA");
+    int32_t num_threads = 1;
+    const char *num_gpus = "0";
+    float comm_timeout = 300;
+    sk_opts_int(po, "num-threads", &num_threads,
+                "Data-parallel CPU workers (threads); the step takes num-threads x "
+                "minibatch-size frames (with --num-gpus=1: workers sharing the GPU)");
+    sk_opts_string(po, "num-gpus", &num_gpus,
+                   "Data-parallel GPU workers: a count (GPUs 0..N-1) or a list (0,2,3); 0 = none; "
+                   "the step takes N x minibatch-size frames");
+    sk_opts_float(po, "comm-timeout", &comm_timeout,
+                  "Seconds a worker waits for the others in the gradient all-reduce before the "
+                  "job fails");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3 + (crossvalidate ? 0 : 1))
         sk_opts_usage_exit(po);
@@ -78,23 +101,34 @@ int main(int argc, char **argv)
     if (minibatch <= 0 || rnd_size <= 0)
         SK_FATAL("--minibatch-size and --randomizer-size must be positive");
 
-    const sk_backend *be = sk_backend_select(use_gpu);
-    if (!be)
-        SK_FATAL("Cannot select a compute backend (--use-gpu=%s)", use_gpu);
+    sk_dp_setup ps;
+    if (sk_dp_setup_init(&ps, num_threads, num_gpus, use_gpu, comm_timeout) < 0)
+        SK_FATAL("Cannot set up the training workers (--num-threads=%d --num-gpus=%s "
+                 "--use-gpu=%s)", num_threads, num_gpus, use_gpu);
+    const sk_backend *be = ps.main_be;
     sk_nnet *trans = sk_nnet_new(be);
     if (feature_transform[0]) {
         sk_nnet_free(trans);
         if (!(trans = sk_nnet_read_file(feature_transform, be)))
             SK_FATAL("Cannot read the feature transform %s", feature_transform);
     }
-    sk_nnet *nn = sk_nnet_read_file(model_in, be);
-    if (!nn || sk_nnet_num_components(nn) == 0)
-        SK_FATAL("Cannot read the model %s (or it is empty)", model_in);
+    sk_dp_config dc = { .n_local = ps.n_local, .comm = ps.comm, .be = ps.be,
+                        .model_in = model_in, .objective = objective,
+                        .loss_report_frames = loss_report_frames, .train = !crossvalidate,
+                        .opts = to, .minibatch = minibatch };
+    sk_dp *dp = sk_dp_new(&dc);
+    if (!dp)
+        par_fatal(&ps, "Cannot set up the training workers (model %s)", model_in);
+    sk_comm_bind_backend(be);
+    sk_nnet *nn = sk_dp_nnet(dp);
+    int32_t global_mb = sk_dp_global_minibatch(dp);
+    if (sk_dp_workers(dp) > 1)
+        SK_LOG("Data-parallel training: %d workers (%s), %d frames a step (%d a worker)",
+               sk_dp_workers(dp), ps.kind, global_mb, minibatch);
     if (sk_nnet_num_components(trans) && sk_nnet_output_dim(trans) != sk_nnet_input_dim(nn))
         SK_FATAL("Dimensionality mismatch! Feature transform output %d, network input %d",
                  sk_nnet_output_dim(trans), sk_nnet_input_dim(nn));
     sk_nnet_set_train(trans, false);
-    sk_nnet_set_train(nn, !crossvalidate);   /* dropout only when training */
 
     sk_seq_reader *feats = sk_seq_open(feat_rs, &sk_holder_mat);
     if (!feats)
@@ -110,14 +144,11 @@ int main(int argc, char **argv)
 
     SK_LOG("Seeding by srand with : %d", rnd_seed);
     srand((unsigned)rnd_seed);
-    sk_loss *loss = sk_loss_new(objective, sk_nnet_output_dim(nn), loss_report_frames);
-    if (!loss)
-        SK_FATAL("Bad --objective-function=%s", objective);
-    int32_t in_dim = sk_nnet_input_dim(nn), out_dim = sk_nnet_output_dim(nn);
-    sk_randomizer *rnd = sk_randomizer_new(rnd_size, minibatch, in_dim);
-    sk_bmat xb, dy, fin = { NULL, 0, 0, 0 };
-    if (!rnd || be->mat_alloc(be, &xb, minibatch, in_dim) < 0 ||
-        be->mat_alloc(be, &dy, minibatch, out_dim) < 0)
+    sk_loss *loss = sk_dp_loss(dp);
+    int32_t in_dim = sk_nnet_input_dim(nn);
+    sk_randomizer *rnd = sk_randomizer_new(rnd_size, global_mb, in_dim);
+    sk_bmat fin = { NULL, 0, 0, 0 };
+    if (!rnd)
         SK_FATAL("out of memory");
 
     SK_LOG(crossvalidate ? "CROSS-VALIDATION STARTED" : "TRAINING STARTED");
@@ -242,10 +273,8 @@ int main(int argc, char **argv)
             sk_randomizer_shuffle(rnd);
         for (; !sk_randomizer_done(rnd); sk_randomizer_next(rnd)) {
             sk_mat xm = sk_randomizer_feats(rnd);
-            be->upload(be, &xb, xm.data, xm.stride);
-            if (sk_train_step(nn, loss, &xb, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd),
-                              &dy, &to, crossvalidate) < 0)
-                SK_FATAL("Training failed after %lld frames", (long long)total_frames);
+            if (sk_dp_step(dp, &xm, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd)) < 0)
+                par_fatal(&ps, "Training failed after %lld frames", (long long)total_frames);
             if (total_frames == 0) {
                 SK_LOG("### After %lld frames,", (long long)total_frames);
                 log_info(sk_nnet_info_propagate(nn));
@@ -254,11 +283,13 @@ int main(int argc, char **argv)
                     log_info(sk_nnet_info_gradient(nn));
                 }
             }
-            total_frames += minibatch;
+            total_frames += global_mb;
         }
     }
     if (sk_seq_close(feats) < 0)
-        SK_FATAL("Error reading the features %s", feat_rs);
+        par_fatal(&ps, "Error reading the features %s", feat_rs);
+    if (sk_dp_finish(dp) < 0)
+        par_fatal(&ps, "Cannot sum the statistics of the workers");
     SK_LOG("### After %lld frames,", (long long)total_frames);
     if (total_frames > 0) {
         log_info(sk_nnet_info_propagate(nn));
@@ -267,11 +298,12 @@ int main(int argc, char **argv)
             log_info(sk_nnet_info_gradient(nn));
         }
     }
-    if (!crossvalidate) {
+    if (!crossvalidate && ps.rank == 0) {
         if (sk_nnet_check(nn) < 0)
-            SK_FATAL("The trained network has non-finite parameters; not writing %s", model_out);
+            par_fatal(&ps, "The trained network has non-finite parameters; not writing %s",
+                      model_out);
         if (sk_nnet_write_file(nn, model_out, binary) < 0)
-            SK_FATAL("Cannot write the model %s", model_out);
+            par_fatal(&ps, "Cannot write the model %s", model_out);
     }
     double el = now() - t0;
     SK_LOG("Done %d files, %d with no tgt_mats, %d with other errors. [%s, %s, %g min, "
@@ -286,18 +318,16 @@ int main(int argc, char **argv)
     sk_mat_release(&fm);
     free(wbuf);
     free(tbuf);
-    be->mat_free(be, &xb);
-    be->mat_free(be, &dy);
     be->mat_free(be, &fin);
     sk_randomizer_free(rnd);
-    sk_loss_free(loss);
     sk_ra_close(targets);
     if (fw)
         sk_ra_close(fw);
     if (uw)
         sk_ra_close(uw);
-    sk_nnet_free(nn);
     sk_nnet_free(trans);
+    sk_dp_free(dp);
+    sk_dp_setup_free(&ps);
     sk_opts_free(po);
     return 0;
 }

@@ -431,3 +431,35 @@ double sk_loss_frame_accuracy(const sk_loss *l)
         return NAN;
     return 100.0 * sum(p->correct, p->dim) / sum(p->frames, p->dim);
 }
+
+/* ---------------------------------------------------------------- data-parallel statistics */
+
+size_t sk_loss_stats_size(const sk_loss *l)
+{
+    size_t n = 0;
+    for (int i = 0; i < l->n; i++)
+        n += 4 * ((size_t)l->p[i].dim + 1) + 2;
+    return n;
+}
+
+static void stats_copy(sk_loss *l, double *v, bool get)
+{
+    size_t k = 0;
+    for (int i = 0; i < l->n; i++) {
+        part *p = &l->p[i];
+        double *arr[4] = { p->frames, p->xent, p->ent, p->correct };
+        size_t m = ((size_t)p->dim + 1) * sizeof(double);
+        for (int a = 0; a < 4; a++, k += (size_t)p->dim + 1)
+            memcpy(get ? v + k : arr[a], get ? arr[a] : v + k, m);
+        if (get) {
+            v[k++] = p->loss;
+            v[k++] = p->nframes;
+        } else {
+            p->loss = v[k++];
+            p->nframes = v[k++];
+        }
+    }
+}
+
+void sk_loss_stats_get(const sk_loss *l, double *v) { stats_copy((sk_loss *)l, v, true); }
+void sk_loss_stats_set(sk_loss *l, const double *v) { stats_copy(l, (double *)v, false); }

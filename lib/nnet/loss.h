@@ -41,4 +41,11 @@ char *sk_loss_report_per_class(const sk_loss *l);
 double sk_loss_avg(const sk_loss *l);
 double sk_loss_frame_accuracy(const sk_loss *l);
 
+/* Data-parallel training (lib/nnet/parallel.c): the accumulated statistics (everything the
+ * reports print) as a flat vector of doubles, so that workers can sum them; set replaces them.
+ * v has sk_loss_stats_size(l) elements. */
+size_t sk_loss_stats_size(const sk_loss *l);
+void sk_loss_stats_get(const sk_loss *l, double *v);
+void sk_loss_stats_set(sk_loss *l, const double *v);
+
 #endif

@@ -197,6 +197,8 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
             c->ops->backprop(c, &nn->prop[i], &nn->prop[i + 1], &nn->diff[i + 1], &nn->diff[i]);
         if (c->ops->gradient)
             c->ops->gradient(c, &nn->prop[i], &nn->diff[i + 1]);
+        if (nn->grad_ready && c->ops->updatable)
+            nn->grad_ready(nn->grad_ready_ctx, c);
     }
     return need_input_diff ? &nn->diff[0] : NULL;
 }
