@@ -121,6 +121,11 @@ const sk_backend *sk_comm_gpu_backend(int dev);
 void sk_comm_gpu_backend_free(const sk_backend *be);
 void sk_comm_bind_backend(const sk_backend *be);
 
+/* n CPU workers share the machine: give each BLAS call cores/n threads (OpenBLAS's pool is
+ * shared; its threads fighting over the cores made 4 workers 4x slower than 1 on 2 cores).
+ * No-op when the BLAS library has no such setting. */
+void sk_comm_share_cpu(int n);
+
 /* ---- helpers for the implementations ---- */
 double sk_comm_now(void);
 

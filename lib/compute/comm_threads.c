@@ -16,8 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
+
+/* OpenBLAS's thread setting, when the BLAS library has it */
+extern void openblas_set_num_threads(int n) __attribute__((weak));
 
 #define MAX_BUCKETS 4096
 #define CHUNK 2048
@@ -352,6 +356,14 @@ void sk_comm_group_free(sk_comm_group *g)
     free(g->cursor);
     free(g->reduced);
     free(g);
+}
+
+void sk_comm_share_cpu(int n)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int per = n > 0 && cores > n ? (int)(cores / n) : 1;
+    if (openblas_set_num_threads)
+        openblas_set_num_threads(per);
 }
 
 void sk_comm_free(sk_comm *c)

@@ -50,6 +50,7 @@ struct sk_dp {
     uint64_t job;             /* incremented for every job handed out */
     int kind;                 /* JOB_STEP or JOB_STATS */
     int pending;              /* local workers still busy with the current job */
+    int hung;                 /* workers in an injected hang (tests) */
     bool quit, failed;
     const sk_mat *x;
     const sk_post_frame *tgt;
@@ -126,6 +127,10 @@ static void inject(worker *w)
     if (!strcmp(dp->fail_mode, "hang")) {
         SK_WARN("worker %d: injected hang at step %lld (SKALD_TEST_FAIL_WORKER)", w->c->rank,
                 (long long)dp->step);
+        pthread_mutex_lock(&dp->mu);
+        dp->hung++;
+        pthread_cond_broadcast(&dp->cv);
+        pthread_mutex_unlock(&dp->mu);
         for (;;)
             sleep(1000);
     }
@@ -310,6 +315,8 @@ sk_dp *sk_dp_new(const sk_dp_config *cfg)
         }
     }
     sk_comm_bind_backend(cfg->be[0]);
+    if (cfg->n_local > 1 && cfg->be[0]->host_memory)
+        sk_comm_share_cpu(cfg->n_local);
     if (cfg->n_local > 1)
         for (int r = 0; r < cfg->n_local; r++) {
             if (pthread_create(&dp->w[r].th, NULL, worker_main, &dp->w[r]) != 0) {
@@ -371,9 +378,19 @@ static int run_job(sk_dp *dp, int kind)
     dp->pending = dp->cfg.n_local;
     dp->job++;
     pthread_cond_broadcast(&dp->cv);
-    /* a failed worker ends the wait at once (another may hang: the caller exits) */
-    while (dp->pending > 0 && !dp->failed)
+    /* a failed worker ends the wait: the others have been told and stop at their next
+     * collective; give them a few seconds to leave the library (the caller exits while they
+     * might still be inside BLAS otherwise), but not forever (one may hang) */
+    while (dp->pending - dp->hung > 0 && !dp->failed)
         pthread_cond_wait(&dp->cv, &dp->mu);
+    if (dp->failed) {
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 5;
+        while (dp->pending - dp->hung > 0 &&
+               pthread_cond_timedwait(&dp->cv, &dp->mu, &dl) == 0)
+            ;
+    }
     int st = dp->failed ? SK_EIO : 0;
     pthread_mutex_unlock(&dp->mu);
     return st;
