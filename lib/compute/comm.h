@@ -96,7 +96,7 @@ void sk_comm_group_free(sk_comm_group *g);
 
 /* ---- MPI (SK_HAVE_MPI) ---- */
 /* True when this process was started by Open MPI's mpirun with more than one process
- * (OMPI_COMM_WORLD_SIZE > 1) and the build has MPI. */
+ * (OMPI_COMM_WORLD_SIZE > 1), whether or not the build has MPI. */
 bool sk_comm_mpi_launched(void);
 /* MPI_Init + a comm over MPI_COMM_WORLD (host buffers). NULL + ERROR when MPI is not built. */
 sk_comm *sk_comm_mpi_new(double timeout);

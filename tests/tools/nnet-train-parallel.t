@@ -96,7 +96,7 @@ test_expect_error '--num-gpus with --use-gpu=no' 'contradicts --use-gpu=no' \
     nnet-train-frmshuff --num-gpus=2 $COMMON x.nnet
 
 # ---- MPI: 2 processes under mpirun (Open MPI detected from the environment) ----
-if command -v mpirun >/dev/null 2>&1 && nnet-train-frmshuff --help 2>&1 | grep -q num-threads; then
+if command -v mpirun >/dev/null 2>&1 && ldd "$TOP/nnetbin/nnet-train-frmshuff" | grep -q libmpi; then
     MPIRUN="timeout 60 mpirun -np 2 --oversubscribe --allow-run-as-root"
     export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
     test_expect_success '2 MPI processes x 128 frames == 1 worker x 256 frames (1e-5)' "
@@ -129,6 +129,8 @@ if command -v mpirun >/dev/null 2>&1 && nnet-train-frmshuff --help 2>&1 | grep -
     "
 else
     test_skip 'MPI tests' 'mpirun not found or skald built without MPI (install Open MPI, see INSTALL)'
+    test_expect_error 'launched by mpirun without MPI built: a clear ERROR' 'built without MPI' \
+        env OMPI_COMM_WORLD_SIZE=2 nnet-train-frmshuff $COMMON x.nnet
 fi
 
 test_done
