@@ -306,6 +306,14 @@ int main(int argc, char **argv)
             par_fatal(&ps, "Cannot write the model %s", model_out);
     }
     double el = now() - t0;
+    {
+        double tc, tm;
+        int64_t steps;
+        sk_dp_times(dp, &tc, &tm, &steps);
+        SK_VLOG(1, "Per step (%lld steps, %d worker(s)): compute %.3f ms (forward, backward, "
+                "update), all-reduce %.3f ms blocked, %.2f MB of gradients", (long long)steps,
+                sk_dp_workers(dp), 1e3 * tc, 1e3 * tm, 4e-6 * (double)sk_dp_grad_floats(dp));
+    }
     SK_LOG("Done %d files, %d with no tgt_mats, %d with other errors. [%s, %s, %g min, "
            "processing %g frames per sec; i/o time %g%%]", num_done, num_no_tgt, num_other,
            crossvalidate ? "CROSS-VALIDATION" : "TRAINING",

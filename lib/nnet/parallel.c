@@ -605,3 +605,5 @@ void sk_dp_setup_free(sk_dp_setup *ps)
     free(ps->comm);
     memset(ps, 0, sizeof *ps);
 }
+
+size_t sk_dp_grad_floats(const sk_dp *dp) { return grad_floats(dp->w[0].nn); }

@@ -68,6 +68,8 @@ sk_loss *sk_dp_loss(sk_dp *dp);
 /* Seconds per step averaged over steps and local workers: compute (forward, backward,
  * update) and time blocked in the all-reduce (start + wait) — for tests/bench/scaling.sh. */
 void sk_dp_times(const sk_dp *dp, double *compute, double *comm, int64_t *steps);
+/* Floats of gradient a worker sums each step. */
+size_t sk_dp_grad_floats(const sk_dp *dp);
 
 /* ---- choosing the workers from a tool's options ----
  * num_threads CPU workers (or workers sharing the one GPU of num_gpus), num_gpus: "0", a count
