@@ -13,8 +13,9 @@
  *     sk_comm *c = sk_comm_group_rank(g, r);
  *     sk_comm_start(c, grad_of_top_layer, n1);            // as soon as its backward is done
  *     sk_comm_start(c, grad_of_next_layer, n2);           // ... (buckets, in the same order on
- *     if (sk_comm_wait(c) < 0) ...                        //      every rank), then wait: all
- *                                                         //      buffers hold the sums
+ *     sk_comm_wait_next(c); update(top layer); ...        //      every rank); each in turn,
+ *     if (sk_comm_wait(c) < 0) ...                        //      then wait: all buffers hold
+ *                                                         //      the sums
  *     sk_comm_allreduce(c, stats, n, SK_COMM_F64);        // blocking, any type
  *     sk_comm_group_free(g);                              // after every worker is done
  *
@@ -54,6 +55,7 @@ typedef struct sk_comm_group sk_comm_group;
 typedef struct {
     int (*start)(sk_comm *c, float *buf, size_t count);
     int (*wait)(sk_comm *c);
+    int (*wait_next)(sk_comm *c);
     int (*allreduce)(sk_comm *c, void *buf, size_t count, sk_comm_type t);
     void (*abort)(sk_comm *c, const char *why);
     void (*free)(sk_comm *c);
@@ -79,6 +81,11 @@ static inline int sk_comm_start(sk_comm *c, float *buf, size_t count)
 }
 /* Wait until every bucket started since the last wait holds the sum. */
 static inline int sk_comm_wait(sk_comm *c) { return c->ops->wait(c); }
+/* Wait for the oldest started bucket not yet waited for (buckets complete in start order), so
+ * that its layer can be updated while later buckets are still being summed; wait() must
+ * still follow. Device comms (NCCL) do not block the host: the backend's stream waits, so
+ * work queued after this call sees the sum. */
+static inline int sk_comm_wait_next(sk_comm *c) { return c->ops->wait_next(c); }
 /* Blocking in-place sum of count elements. For device-memory comms, F64 buffers are HOST
  * memory (statistics) and F32 buffers device memory. */
 static inline int sk_comm_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)

@@ -23,16 +23,18 @@ bool sk_comm_mpi_launched(void)
 
 typedef struct {
     MPI_Request req[MAX_REQ];
-    int n;
+    int n;          /* requests started since the last wait */
+    int next;       /* first request not yet passed by wait_next */
 } mpi_state;
 
-static int poll_all(sk_comm *c, mpi_state *s, const char *what)
+/* Poll requests [0, upto) until complete (time-out: ERROR). */
+static int poll_upto(sk_comm *c, mpi_state *s, int upto, const char *what)
 {
     double t0 = sk_comm_now();
     struct timespec nap = { 0, 50000 };
     for (;;) {
         int done = 0;
-        if (MPI_Testall(s->n, s->req, &done, MPI_STATUSES_IGNORE) != MPI_SUCCESS) {
+        if (MPI_Testall(upto, s->req, &done, MPI_STATUSES_IGNORE) != MPI_SUCCESS) {
             SK_ERROR("worker %d: MPI %s failed", c->rank, what);
             return SK_EIO;
         }
@@ -45,8 +47,14 @@ static int poll_all(sk_comm *c, mpi_state *s, const char *what)
         }
         nanosleep(&nap, NULL);
     }
-    s->n = 0;
     return 0;
+}
+
+static int poll_all(sk_comm *c, mpi_state *s, const char *what)
+{
+    int st = poll_upto(c, s, s->n, what);
+    s->n = s->next = 0;
+    return st;
 }
 
 static int mpi_start(sk_comm *c, float *buf, size_t count)
@@ -63,8 +71,6 @@ static int mpi_start(sk_comm *c, float *buf, size_t count)
     s->n++;
     int flag;   /* drive progress of the earlier buckets */
     MPI_Testall(s->n, s->req, &flag, MPI_STATUSES_IGNORE);
-    if (flag)
-        s->n = 0;
     c->bytes += 4.0 * (double)count;
     c->t_comm += sk_comm_now() - t0;
     return 0;
@@ -74,6 +80,17 @@ static int mpi_wait(sk_comm *c)
 {
     double t0 = sk_comm_now();
     int st = poll_all(c, c->impl, "all-reduce");
+    c->t_comm += sk_comm_now() - t0;
+    return st;
+}
+
+static int mpi_wait_next(sk_comm *c)
+{
+    mpi_state *s = c->impl;
+    double t0 = sk_comm_now();
+    if (s->next >= s->n)
+        SK_BUG("wait_next: no bucket left to wait for");
+    int st = poll_upto(c, s, ++s->next, "all-reduce");
     c->t_comm += sk_comm_now() - t0;
     return st;
 }
@@ -114,7 +131,8 @@ static void mpi_free(sk_comm *c)
     free(c);
 }
 
-static const sk_comm_ops mpi_ops = { mpi_start, mpi_wait, mpi_allreduce, mpi_abort, mpi_free };
+static const sk_comm_ops mpi_ops = { mpi_start, mpi_wait, mpi_wait_next, mpi_allreduce,
+                                     mpi_abort, mpi_free };
 
 sk_comm *sk_comm_mpi_new(double timeout)
 {

@@ -55,6 +55,8 @@ typedef struct {
     const sk_backend *be;
     cudaStream_t compute, stream;
     cudaEvent_t ready, done;
+    cudaEvent_t bev[64];           /* one a bucket in flight (wait_next) */
+    int nb, next;
     volatile int *failed;          /* shared by the ranks of a group (NULL: across processes) */
     int *failed_rank;
     sk_comm *host;                 /* nccl-mpi: the MPI comm for host statistics */
@@ -126,6 +128,12 @@ static int nc_start(sk_comm *c, float *buf, size_t count)
     ncclResult_t r = ncclAllReduce(buf, buf, count, ncclFloat, ncclSum, s->comm, s->stream);
     if (r != ncclSuccess)
         return nccl_fail(c, "ncclAllReduce", r);
+    if (s->nb < 64) {
+        if (!s->bev[s->nb])
+            cudaEventCreateWithFlags(&s->bev[s->nb], cudaEventDisableTiming);
+        cudaEventRecord(s->bev[s->nb], s->stream);
+    }
+    s->nb++;
     s->pending = true;
     c->bytes += 4.0 * (double)count;
     c->t_comm += sk_comm_now() - t0;
@@ -144,8 +152,27 @@ static int nc_wait(sk_comm *c)
         st = nccl_poll(c, "all-reduce");
         s->pending = false;
     }
+    s->nb = s->next = 0;
     c->t_comm += sk_comm_now() - t0;
     return st;
+}
+
+static int nc_wait_next(sk_comm *c)
+{
+    nccl_rank *s = c->impl;
+    if (!s->comm)
+        return SK_EIO;
+    if (s->next >= s->nb)
+        SK_BUG("wait_next: no bucket left to wait for");
+    /* the compute stream waits for this bucket (past 64 buckets: for all started so far) */
+    int k = s->next++;
+    if (k < 64) {
+        cudaStreamWaitEvent(s->compute, s->bev[k], 0);
+    } else {
+        cudaEventRecord(s->done, s->stream);
+        cudaStreamWaitEvent(s->compute, s->done, 0);
+    }
+    return 0;
 }
 
 static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
@@ -202,6 +229,9 @@ static void nc_free_rank(sk_comm *c)
         cudaEventDestroy(s->ready);
         cudaEventDestroy(s->done);
     }
+    for (int k = 0; k < 64; k++)
+        if (s->bev[k])
+            cudaEventDestroy(s->bev[k]);
     cudaFree(s->stage);
     free(s);
     c->impl = NULL;
@@ -213,10 +243,10 @@ static void nc_free_single(sk_comm *c)
     free(c);
 }
 
-static const sk_comm_ops nccl_group_ops = { nc_start, nc_wait, nc_allreduce, nc_abort,
-                                            nc_free_rank };
-static const sk_comm_ops nccl_single_ops = { nc_start, nc_wait, nc_allreduce, nc_abort,
-                                             nc_free_single };
+static const sk_comm_ops nccl_group_ops = { nc_start, nc_wait, nc_wait_next, nc_allreduce,
+                                            nc_abort, nc_free_rank };
+static const sk_comm_ops nccl_single_ops = { nc_start, nc_wait, nc_wait_next, nc_allreduce,
+                                             nc_abort, nc_free_single };
 
 static int init_rank(sk_comm *c, nccl_rank *s, const sk_backend *be, ncclComm_t comm)
 {

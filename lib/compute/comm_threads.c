@@ -31,6 +31,7 @@ typedef struct {
     size_t count;
     sk_comm_type type;
     int arrived;
+    int done;              /* ranks that have written their slice */
 } bucket;
 
 struct sk_comm_group {
@@ -48,6 +49,7 @@ struct sk_comm_group {
     sk_comm *rank;         /* [N] */
     int *cursor;           /* [N] per rank: buckets started this cycle */
     int *reduced;          /* [N] per rank: buckets whose slice this rank has reduced */
+    int *waited;           /* [N] per rank: buckets passed by wait_next */
 };
 
 double sk_comm_now(void)
@@ -96,7 +98,8 @@ static void missing(sk_comm_group *g, int i, char *buf, size_t n)
     size_t len = 0;
     buf[0] = 0;
     for (int r = 0; r < g->n && len + 12 < n; r++) {
-        bool absent = i >= 0 ? g->b[i].ptr[r] == NULL : g->cursor[r] >= 0;
+        bool absent = i >= 0 ? g->b[i].ptr[r] == NULL
+                    : i == -1 ? g->cursor[r] >= 0 : g->reduced[r] <= -i - 2;
         if (absent)
             len += (size_t)snprintf(buf + len, n - len, "%s%d", len ? "," : "", r);
     }
@@ -127,6 +130,11 @@ static bool bucket_ready(sk_comm_group *g, int i, uint64_t unused)
 {
     (void)unused;
     return i < g->nb && g->b[i].arrived == g->n;
+}
+static bool bucket_done(sk_comm_group *g, int i, uint64_t unused)
+{
+    (void)unused;
+    return g->b[i].done == g->n;
 }
 static bool cycle_passed(sk_comm_group *g, int unused, uint64_t cycle)
 {
@@ -178,6 +186,8 @@ static void reduce_ready(sk_comm_group *g, int rank)
         reduce_slice(g, b, rank);
         pthread_mutex_lock(&g->mu);
         g->reduced[rank]++;
+        if (++b->done == g->n)
+            pthread_cond_broadcast(&g->cv);
     }
 }
 
@@ -198,6 +208,7 @@ static int start_typed(sk_comm *c, void *buf, size_t count, sk_comm_type t)
         g->b[i].count = count;
         g->b[i].type = t;
         g->b[i].arrived = 0;
+        g->b[i].done = 0;
         memset(g->b[i].ptr, 0, sizeof(void *) * (size_t)g->n);
         g->nb++;
     }
@@ -252,12 +263,36 @@ static int thr_wait(sk_comm *c)
         g->nb = 0;
         g->finished = 0;
         for (int k = 0; k < g->n; k++)
-            g->cursor[k] = g->reduced[k] = 0;
+            g->cursor[k] = g->reduced[k] = g->waited[k] = 0;
         g->cycle++;
         pthread_cond_broadcast(&g->cv);
     } else {
         st = wait_locked(g, r, &dl, -1, cycle_passed, 0, g->cycle);
     }
+out:
+    pthread_mutex_unlock(&g->mu);
+    c->t_comm += sk_comm_now() - t0;
+    return st;
+}
+
+static int thr_wait_next(sk_comm *c)
+{
+    sk_comm_group *g = c->impl;
+    int r = c->rank, st = 0;
+    double t0 = sk_comm_now();
+    struct timespec dl = deadline(g->timeout);
+    pthread_mutex_lock(&g->mu);
+    int k = g->waited[r];
+    if (k >= g->cursor[r])
+        SK_BUG("wait_next: no bucket left to wait for");
+    while (g->reduced[r] <= k) {
+        if ((st = wait_locked(g, r, &dl, g->reduced[r], bucket_ready, g->reduced[r], 0)) < 0)
+            goto out;
+        reduce_ready(g, r);
+    }
+    if ((st = wait_locked(g, r, &dl, -k - 2, bucket_done, k, 0)) < 0)
+        goto out;
+    g->waited[r]++;
 out:
     pthread_mutex_unlock(&g->mu);
     c->t_comm += sk_comm_now() - t0;
@@ -280,7 +315,8 @@ static void thr_abort(sk_comm *c, const char *why)
 
 static void thr_free(sk_comm *c) { (void)c; }   /* the group owns everything */
 
-static const sk_comm_ops thread_ops = { thr_start, thr_wait, thr_allreduce, thr_abort, thr_free };
+static const sk_comm_ops thread_ops = { thr_start, thr_wait, thr_wait_next, thr_allreduce,
+                                        thr_abort, thr_free };
 
 sk_comm_group *sk_comm_threads_new(int n, double timeout)
 {
@@ -297,9 +333,11 @@ sk_comm_group *sk_comm_threads_new(int n, double timeout)
     g->rank = calloc((size_t)n, sizeof *g->rank);
     g->cursor = calloc((size_t)n, sizeof *g->cursor);
     g->reduced = calloc((size_t)n, sizeof *g->reduced);
+    g->waited = calloc((size_t)n, sizeof *g->waited);
     void **ptrs = calloc((size_t)MAX_BUCKETS * (size_t)n, sizeof *ptrs);
-    if (!g->b || !g->rank || !g->cursor || !g->reduced || !ptrs) {
+    if (!g->b || !g->rank || !g->cursor || !g->reduced || !g->waited || !ptrs) {
         free(ptrs);
+        free(g->waited);
         free(g->b);
         free(g->rank);
         free(g->cursor);
@@ -355,6 +393,7 @@ void sk_comm_group_free(sk_comm_group *g)
     free(g->rank);
     free(g->cursor);
     free(g->reduced);
+    free(g->waited);
     free(g);
 }
 

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,11 @@
 
 enum { JOB_STEP, JOB_STATS };
 
+/* One bucket started from the backward hook: the component whose gradient it is, the
+ * top-level component it belongs to (its update waits for all of its buckets), and its host
+ * staging offset (SIZE_MAX: reduced in place). */
 typedef struct {
-    sk_component *c;
+    sk_component *c, *top;
     size_t off;
 } staged;
 
@@ -63,22 +67,24 @@ struct sk_dp {
 
 /* ---------------------------------------------------------------- gradient buckets */
 
-static int start_grad(worker *w, sk_component *c)
+static int start_grad(worker *w, sk_component *c, sk_component *top)
 {
     if (c->grad_len == 0 || !c->grad_block)
         return 0;
-    if (w->c->device_memory || w->be->host_memory)
-        return sk_comm_start(w->c, c->grad_block, c->grad_len);
-    /* stage through the host: download, wait for it, start on the host copy */
-    if (w->stage_used + c->grad_len > w->stage_cap)
-        SK_BUG("gradient staging buffer too small");
     if (w->n_st == w->cap_st) {
         w->cap_st = w->cap_st ? 2 * w->cap_st : 16;
         if (!(w->st = realloc(w->st, sizeof *w->st * (size_t)w->cap_st)))
             SK_BUG("out of memory");
     }
+    if (w->c->device_memory || w->be->host_memory) {
+        w->st[w->n_st++] = (staged){ c, top, SIZE_MAX };
+        return sk_comm_start(w->c, c->grad_block, c->grad_len);
+    }
+    /* stage through the host: download, wait for it, start on the host copy */
+    if (w->stage_used + c->grad_len > w->stage_cap)
+        SK_BUG("gradient staging buffer too small");
     float *h = w->stage + w->stage_used;
-    w->st[w->n_st++] = (staged){ c, w->stage_used };
+    w->st[w->n_st++] = (staged){ c, top, w->stage_used };
     w->stage_used += c->grad_len;
     w->be->download_raw(w->be, h, c->grad_block, c->grad_len * sizeof(float));
     w->be->sync(w->be);
@@ -86,14 +92,14 @@ static int start_grad(worker *w, sk_component *c)
 }
 
 /* Start the all-reduce of c's gradient and of any nested network's (ParallelComponent). */
-static int start_tree(worker *w, sk_component *c)
+static int start_tree(worker *w, sk_component *c, sk_component *top)
 {
-    int st = start_grad(w, c);
+    int st = start_grad(w, c, top);
     for (int j = 0; j < c->n_nested && st == 0; j++)
         for (int i = sk_nnet_num_components(c->nested[j]) - 1; i >= 0 && st == 0; i--) {
             sk_component *d = sk_nnet_component(c->nested[j], i);
             if (d->ops->updatable)
-                st = start_tree(w, d);
+                st = start_tree(w, d, top);
         }
     return st;
 }
@@ -102,7 +108,35 @@ static void grad_ready(void *ctx, sk_component *c)
 {
     worker *w = ctx;
     if (w->hook_status == 0)
-        w->hook_status = start_tree(w, c);
+        w->hook_status = start_tree(w, c, c);
+}
+
+/* After the backward pass: take the buckets in order as they complete and update each layer
+ * as soon as all of its buckets hold the sums (the update of the top layers overlaps the
+ * reduction of the lower ones); then layers without buckets; then the final wait. */
+static int reduce_and_update(worker *w, int32_t n_frames)
+{
+    const sk_train_opts *o = &w->dp->cfg.opts;
+    int nc = sk_nnet_num_components(w->nn);
+    for (int i = 0; i < w->n_st; i++) {
+        staged *e = &w->st[i];
+        if (sk_comm_wait_next(w->c) < 0)
+            return SK_EIO;
+        if (e->off != SIZE_MAX)
+            w->be->upload_raw(w->be, e->c->grad_block, w->stage + e->off,
+                              e->c->grad_len * sizeof(float));
+        if (i + 1 == w->n_st || w->st[i + 1].top != e->top)
+            sk_component_update(e->top, o, n_frames);
+    }
+    for (int i = 0; i < nc; i++) {
+        sk_component *c = sk_nnet_component(w->nn, i);
+        bool done = false;
+        for (int k = 0; k < w->n_st && !done; k++)
+            done = w->st[k].top == c;
+        if (c->ops->updatable && !done)
+            sk_component_update(c, o, n_frames);
+    }
+    return sk_comm_wait(w->c);
 }
 
 static size_t grad_floats(const sk_nnet *nn)
@@ -179,18 +213,16 @@ static int worker_step(worker *w)
     w->stage_used = 0;
     w->n_st = 0;
     sk_train_backward(w->nn, &w->dy);
-    if (w->c) {
-        if (w->hook_status < 0 || sk_comm_wait(w->c) < 0)
-            return SK_EIO;
-        for (int i = 0; i < w->n_st; i++)
-            w->be->upload_raw(w->be, w->st[i].c->grad_block, w->stage + w->st[i].off,
-                              w->st[i].c->grad_len * sizeof(float));
-    }
     int32_t n = (int32_t)dp->size * mb;
-    for (int i = 0; i < sk_nnet_num_components(w->nn); i++) {
-        sk_component *c = sk_nnet_component(w->nn, i);
-        if (c->ops->updatable)
-            sk_component_update(c, &dp->cfg.opts, n);
+    if (w->c) {
+        if (w->hook_status < 0 || reduce_and_update(w, n) < 0)
+            return SK_EIO;
+    } else {
+        for (int i = 0; i < sk_nnet_num_components(w->nn); i++) {
+            sk_component *c = sk_nnet_component(w->nn, i);
+            if (c->ops->updatable)
+                sk_component_update(c, &dp->cfg.opts, n);
+        }
     }
     double tc = w->c ? w->c->t_comm - comm0 : 0;
     w->t_comm += tc;

@@ -15,7 +15,8 @@ BUSBW=${BUSBW:-350}        # NCCL all-reduce bus bandwidth, GB/s (H100 SXM, NVLi
 LAT_US=${LAT_US:-15}       # fixed cost of one NCCL all-reduce call (one bucket), microseconds
 GPU_TFLOPS=${GPU_TFLOPS:-40}  # sustained fp32 GEMM rate assumed when no GPU is measured
 MEMBW=${MEMBW:-2500}       # GB/s, for the update (reads/writes parameters and gradients)
-STEPS=${STEPS:-3}          # measured steps a minibatch size (CPU: about 1 s each)
+SLOW=${SLOW:-0.10}         # compute slow-down while NCCL kernels run beside it (SMs, memory)
+STEPS=${STEPS:-2}          # measured steps a minibatch size (CPU: seconds each)
 for t in nnet-initialize nnet-train-frmshuff; do
     command -v $t >/dev/null || { echo "scaling: $t is not built; nothing measured"; exit 0; }
 done
@@ -30,22 +31,24 @@ fi
 WORKERS=2
 [ $GPU = 1 ] && WORKERS=1
 
-# random 440-dim features, 4 utterances of 1024 frames per 1024 frames needed; random targets
-FRAMES=$(( (STEPS + 1) * 1024 * WORKERS ))
-python3 - "$W" $FRAMES <<'PY'
+# random 440-dim features in utterances of 256 frames, random targets over 3500 pdfs: for each
+# minibatch size, STEPS global minibatches (the first includes the allocations)
+for MB in 256 1024; do
+    python3 - "$W" $MB $(( STEPS * MB * WORKERS )) <<'PY'
 import random, struct, sys
 from array import array
-w, frames = sys.argv[1], int(sys.argv[2])
+w, mb, frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 random.seed(11)
-nf, dim = 1024, 440
+nf, dim = 256, 440
 block = array('f', [random.gauss(0, 1) for _ in range(dim * nf)]).tobytes()
-with open(w + '/feats.ark', 'wb') as ark, open(w + '/post.txt', 'w') as post:
-    for u in range((frames + nf - 1) // nf):
+with open('%s/feats.%d.ark' % (w, mb), 'wb') as ark, open('%s/post.%d.txt' % (w, mb), 'w') as post:
+    for u in range(frames // nf):
         ark.write(b'u%04d \0BFM \4' % u + struct.pack('<i', nf) + b'\4' + struct.pack('<i', dim))
         ark.write(block)
         post.write('u%04d ' % u + ' '.join('[ %d 1 ]' % random.randrange(3500)
                                            for _ in range(nf)) + '\n')
 PY
+done
 make_nnet_proto.sh 440 3500 6 2048 > "$W/proto" &&
 nnet-initialize --binary=true "$W/proto" "$W/init.nnet" 2> "$W/init.log" || {
     echo "scaling: nnet-initialize failed"; tail -n 3 "$W/init.log"; exit 0; }
@@ -62,7 +65,7 @@ echo "network 440-6x2048-3500 (sigmoid), buckets = one per affine layer (7), sta
 echo "layer's gradient is ready; backward order: output layer first"
 for MB in 256 1024; do
     nnet-train-frmshuff --verbose=1 $OPTS --minibatch-size=$MB --randomize=false \
-        ark:$W/feats.ark ark:$W/post.txt $W/init.nnet $W/out.nnet 2>"$W/log.$MB" || {
+        ark:$W/feats.$MB.ark ark:$W/post.$MB.txt $W/init.nnet $W/out.nnet 2>"$W/log.$MB" || {
         echo "scaling: training failed (minibatch $MB):"; tail -n 3 "$W/log.$MB"; continue; }
     line=$(grep 'Per step' "$W/log.$MB" | sed 's/.*) //')
     echo "minibatch $MB a worker: $line"
@@ -72,7 +75,7 @@ for MB in 256 1024; do
 done
 [ -s "$W/measured" ] || exit 0
 
-awk -v busbw=$BUSBW -v lat=$LAT_US -v tflops=$GPU_TFLOPS -v membw=$MEMBW -v gpu=$GPU '
+awk -v slow=$SLOW -v busbw=$BUSBW -v lat=$LAT_US -v tflops=$GPU_TFLOPS -v membw=$MEMBW -v gpu=$GPU '
 function model(mb, tstep_ms,   k, fwd, bwd, upd, t, cend, n, b, tn, t1, ex, flop) {
     # per-step compute split by GEMM FLOPs: forward 2*W, backward 4*W a frame per layer
     flop = 6 * P * mb
@@ -82,17 +85,24 @@ function model(mb, tstep_ms,   k, fwd, bwd, upd, t, cend, n, b, tn, t1, ex, flop
     printf "  %-26s %8.3f ms/step (forward %.3f, backward %.3f, update %.3f)\n", \
         "1 GPU", t1, fwd, t1 - fwd - upd, upd
     for (n = 2; n <= 8; n *= 2) {
-        t = fwd; cend = 0
+        t = fwd; cend = 0; busy = 0
         for (k = 1; k <= L; k++) {        # backward order: output layer first
             t += (tstep_ms - fwd - upd) * W[k] / P
             b = 4 * (W[k] + B[k])          # bytes of this bucket
             s = (t > cend ? t : cend)
-            cend = s + lat / 1000 + 2 * (n - 1) / n * b / (busbw * 1e9) * 1000
+            d = lat / 1000 + 2 * (n - 1) / n * b / (busbw * 1e9) * 1000
+            cend = s + d
+            busy += d
+            ce[k] = cend
         }
-        tn = (t > cend ? t : cend) + upd
-        ex = tn - t - upd
-        printf "  %d GPUs x %-4d frames      %8.3f ms/step, all-reduce exposed %.3f ms: speed-up %.2fx\n", \
-            n, mb, tn, ex, n * t1 / tn
+        # updates on the compute stream after the backward pass, layer k once its bucket is in
+        u = t
+        for (k = 1; k <= L; k++)
+            u = (u > ce[k] ? u : ce[k]) + upd * (W[k] + B[k]) / G
+        tn = u + slow * busy              # overlapped compute runs slower while NCCL runs
+        ex = u - t - upd; if (ex < 1e-9) ex = 0
+        printf "  %d GPUs x %-4d frames  all-reduce %.3f ms (exposed %.3f): speed-up %.2fx; %.2fx with contention\n", \
+            n, mb, busy, ex, n * t1 / u, n * t1 / tn
     }
 }
 BEGIN {
@@ -104,8 +114,10 @@ BEGIN {
     for (k = 1; k <= L; k++) { P += W[k]; G += W[k] + B[k] }
     printf "\nmodel assumptions: ring all-reduce time = %d us + 2(N-1)/N x bucket bytes / %g GB/s\n", lat, busbw
     printf "  (NCCL bus bandwidth, NVLink); buckets reduced one after another on a communication\n"
-    printf "  stream while the backward pass continues (the kernels do not slow each other);\n"
-    printf "  update after the last bucket (not overlapped); compute split by GEMM FLOPs\n"
+    printf "  stream while the backward pass continues; compute slowed by %g%% of the time the\n", 100 * slow
+    printf "  NCCL kernels run (the SMs and memory bandwidth they take);\n"
+    printf "  each layer updated (compute stream, after the backward pass) as soon as its bucket\n"
+    printf "  is summed; compute split by GEMM FLOPs\n"
     printf "  (6 x %d FLOP a frame); gradients %.1f MB a step.\n", P, 4 * G / 1e6
 }
 { mb[NR] = $1; comp[NR] = $2; comm[NR] = $3 }

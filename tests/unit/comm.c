@@ -22,6 +22,7 @@ typedef struct {
     int skip_at;      /* cycle at which this worker silently stops (-1 none) */
     int cycles;
     int status;
+    int early_bad;    /* elements not yet summed right after their bucket's wait_next */
 } worker;
 
 static float val(int rank, int b, size_t i, int cycle)
@@ -47,6 +48,18 @@ static void *run(void *arg)
             if (sk_comm_start(w->c, w->buf[b], sizes[b]) < 0) {
                 w->status = -2;
                 return NULL;
+            }
+        }
+        for (int b = 0; b < NB; b++) {
+            if (sk_comm_wait_next(w->c) < 0) {
+                w->status = -5;
+                return NULL;
+            }
+            for (size_t i = 0; i < sizes[b]; i++) {
+                float s = val(0, b, i, cy);
+                for (int k = 1; k < w->c->size; k++)
+                    s += val(k, b, i, cy);
+                w->early_bad += w->buf[b][i] != s;
             }
         }
         if (sk_comm_wait(w->c) < 0) {
@@ -107,7 +120,7 @@ int main(void)
 {
     for (int n = 1; n <= 5; n++) {
         char name[100];
-        snprintf(name, sizeof name, "%d worker(s): every bucket holds the rank-order sum on every rank", n);
+        snprintf(name, sizeof name, "%d worker(s): every bucket holds the rank-order sum on every rank (wait_next, wait)", n);
         TEST(name) {
             sk_comm_group *g;
             worker *w = go(n, 3, -1, -1, -1, 30, &g);
@@ -126,8 +139,10 @@ int main(void)
                     CHECK_NEAR(w[r].stats[k], 1e-3 * (k + 1) * n * (n + 1) / 2, 1e-15);
             }
             CHECK_INT(bad, 0);
-            for (int r = 0; r < n; r++)
+            for (int r = 0; r < n; r++) {
                 CHECK(w[r].c->bytes > 0);
+                CHECK_INT(w[r].early_bad, 0);   /* wait_next: that bucket is final already */
+            }
             done(w, n, g);
         }
     }
