@@ -156,9 +156,9 @@ int sk_nnet_init_proto(sk_nnet *nn, const char *rx)
         char first[64] = "";
         if (sscanf(line, "%63s", first) != 1)
             continue;
+        SK_VLOG(1, "%s", line);
         if (!strcmp(first, "<NnetProto>") || !strcmp(first, "</NnetProto>"))
             continue;
-        SK_VLOG(1, "%s", line);
         st = init_line(nn, line);
     }
     free(data);
