@@ -15,7 +15,7 @@ float sk_rand_gauss(void)
 {
     float u1 = (float)((rand() + 1.0) / (RAND_MAX + 2.0));
     float u2 = (float)((rand() + 1.0) / (RAND_MAX + 2.0));
-    return sqrtf(-2.0f * logf(u1)) * cosf(2.0f * (float)M_PI * u2);
+    return sqrtf(-2.0f * logf(u1)) * cosf((float)(2.0 * M_PI * u2));
 }
 
 const char *sk_proto_get(sk_proto_opts *po, const char *tok)
