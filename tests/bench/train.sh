@@ -63,7 +63,7 @@ sg=$(./sgemm)
 echo "OpenBLAS sgemm 256x1024x1024 ($OPENBLAS_NUM_THREADS threads): $sg GFLOP/s"
 
 t0=$(date +%s.%N)
-nnet-train-frmshuff --learn-rate=0.008 --minibatch-size=256 --feature-transform=$D/feature_transform.nnet \
+nnet-train-frmshuff --use-gpu=no --learn-rate=0.008 --minibatch-size=256 --feature-transform=$D/feature_transform.nnet \
     ark:$D/train.feats.ark ark,t:tgt.txt big.nnet out.nnet 2>train.log
 t1=$(date +%s.%N)
 fps=$(sed -n 's/.*processing \([0-9.e+]*\) frames per sec.*/\1/p' train.log)

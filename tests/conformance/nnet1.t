@@ -78,7 +78,7 @@ chmod +x "$TMP_BASE/report.sh"
 R=$TMP_BASE/report.sh
 
 test_expect_success 'epoch (--randomize=false, lr 0.008): parameters within 1e-3, same report' "
-    nnet-train-frmshuff --randomize=false --learn-rate=0.008 --momentum=0 --minibatch-size=256 \
+    nnet-train-frmshuff --use-gpu=no --randomize=false --learn-rate=0.008 --momentum=0 --minibatch-size=256 \
         $FT ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.init.nnet e1.nnet 2>log &&
     nnet-copy --binary=false e1.nnet e1.txt && nnet-copy --binary=false $D/dnn.epoch1.nnet ref.txt &&
     numdiff ref.txt e1.txt 1e-3 && $R $D/train.epoch1.report log &&
@@ -86,7 +86,7 @@ test_expect_success 'epoch (--randomize=false, lr 0.008): parameters within 1e-3
     grep -q ') ### After 8192 frames,$' log && grep -q '^FRAME_ACCURACY >> ' log
 "
 test_expect_success 'epoch with momentum 0.9, L2 1e-5, minibatch 128: within 1e-3, same report' "
-    nnet-train-frmshuff --randomize=false --learn-rate=0.004 --momentum=0.9 --l2-penalty=1e-5 \
+    nnet-train-frmshuff --use-gpu=no --randomize=false --learn-rate=0.004 --momentum=0.9 --l2-penalty=1e-5 \
         --minibatch-size=128 $FT ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.init.nnet \
         e1m.nnet 2>log &&
     nnet-copy --binary=false e1m.nnet e1m.txt &&
@@ -94,7 +94,7 @@ test_expect_success 'epoch with momentum 0.9, L2 1e-5, minibatch 128: within 1e-
     numdiff ref.txt e1m.txt 1e-3 && $R $D/train.epoch1.mom.report log
 "
 test_expect_success 'cross-validation of dnn.epoch1.nnet: same report, no model written' "
-    nnet-train-frmshuff --cross-validate=true --randomize=false $FT ark:$D/train.feats.ark \
+    nnet-train-frmshuff --use-gpu=no --cross-validate=true --randomize=false $FT ark:$D/train.feats.ark \
         ark:$D/train.post.ark $D/dnn.epoch1.nnet 2>log &&
     $R $D/cv.epoch1.report log &&
     grep -q 'CROSS-VALIDATION STARTED' log &&
