@@ -270,7 +270,7 @@ static int read_text_number(FILE *f, int c, bool dbl, double *out, const char *w
     size_t n = 0;
     buf[n++] = (char)c;
     for (;;) {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (ends_word(d)) {
             if (d != EOF)
                 ungetc(d, f);
@@ -283,6 +283,13 @@ static int read_text_number(FILE *f, int c, bool dbl, double *out, const char *w
         buf[n++] = (char)d;
     }
     buf[n] = 0;
+    /* the common case, a plain decimal number, goes straight to strtof/strtod */
+    char *end;
+    if (n && (buf[n - 1] >= '0' && buf[n - 1] <= '9') && (dbl || n < 48)) {
+        *out = dbl ? strtod(buf, &end) : (double)strtof(buf, &end);
+        if (end == buf + n && !isinf(*out))
+            return 0;
+    }
     if (dbl) {
         if (!sk_parse_text_double(buf, out)) {
             SK_ERROR("Failed to read %s: bad number '%s' in text input", what, buf);
@@ -309,7 +316,7 @@ static int read_text_word(FILE *f, double *out, const char *what)
     char buf[64];
     size_t n = 0;
     for (;;) {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (ends_word(d)) {
             if (d != EOF)
                 ungetc(d, f);
@@ -336,9 +343,9 @@ static int read_text_word(FILE *f, double *out, const char *what)
 /* After ']': consume one "\n" or "\r\n". */
 static void eat_close_newline(FILE *f)
 {
-    int c = getc(f);
+    int c = getc_unlocked(f);
     if (c == '\r')
-        c = getc(f);
+        c = getc_unlocked(f);
     if (c != '\n' && c != EOF)
         ungetc(c, f);
 }
@@ -355,10 +362,10 @@ static int read_text_open(FILE *f, const char *what)
     }
     /* read a whitespace-delimited word, but stop after "[" so "[1" style input parses */
     size_t n = 0;
-    c = getc(f);
+    c = getc_unlocked(f);
     tok[n++] = (char)c;
     if (c == '[') {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (d == ']') {
             eat_close_newline(f);
             return 1;
@@ -367,7 +374,7 @@ static int read_text_open(FILE *f, const char *what)
             ungetc(d, f);
         return 0;
     }
-    while (n < SK_TOKEN_MAX && (c = getc(f)) != EOF && !isspace(c))
+    while (n < SK_TOKEN_MAX && (c = getc_unlocked(f)) != EOF && !isspace(c))
         tok[n++] = (char)c;
     tok[n] = 0;
     SK_ERROR("Failed to read %s: expected \"[\", got \"%s\"", what, tok);
@@ -406,7 +413,7 @@ static int read_text_matrix(FILE *f, bool dbl, dbuf *buf, int32_t *rows, int32_t
     size_t row_len = 0;
     int32_t nrows = 0, ncols = -1;
     for (;;) {
-        int c = getc(f);
+        int c = getc_unlocked(f);
         if (c == EOF) {
             SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
             return SK_EIO;
@@ -464,7 +471,7 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
     if (open == 1)
         return 0;
     for (;;) {
-        int c = getc(f);
+        int c = getc_unlocked(f);
         if (c == EOF) {
             SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
             return SK_EIO;
@@ -484,7 +491,7 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
         if ((c >= '0' && c <= '9') || c == '-') {
             if (read_text_number(f, c, dbl, &x, what) < 0)
                 return SK_EIO;
-            int d = getc(f);
+            int d = getc_unlocked(f);
             if (d != EOF)
                 ungetc(d, f);
             if (d != ']' && !isspace(d)) {
