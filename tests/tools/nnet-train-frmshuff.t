@@ -26,6 +26,18 @@ test_expect_success 'four shuffled epochs lift cv frame accuracy above 20% (chan
     acc=\$(sed -n 's/^FRAME_ACCURACY >> \([0-9.]*\)% <<\$/\1/p' cv.log) && echo \"cv accuracy \$acc\" &&
     awk -v a=\"\$acc\" 'BEGIN { exit !(a > 20) }'
 "
+test_expect_success 'progress reports every --loss-report-frames, listed in the report' "
+    nnet-train-frmshuff --use-gpu=no --randomize=false --loss-report-frames=3000 $FT \
+        ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.init.nnet o.nnet 2>log &&
+    test \$(grep -c 'ProgressLoss\[last 0h of 0h\]: [0-9.]* (Xent), fps=' log) = 2 &&
+    grep -q '^progress: \[[0-9.]* [0-9.]* \]\$' log
+"
+test_expect_success 'per-utterance weights: weight 0 drops the utterance, missing one warns' '
+    small_model && printf "u1 0\n" >uw.txt && printf "u1 [ 0 1 ] [ 1 1 ]\nu2 [ 1 1 ]\n" >t2.txt &&
+    nnet-train-frmshuff --use-gpu=no --utt-weights=ark,t:uw.txt --minibatch-size=1 ark,t:f.txt ark,t:t2.txt m.nnet o.nnet 2>err &&
+    grep -q "u2, missing per-utterance weight" err &&
+    grep -q "Done 0 files, 0 with no tgt_mats, 1 with other errors" err
+'
 test_expect_success 'missing targets: warning, counted, utterance skipped' '
     small_model && nnet-train-frmshuff --use-gpu=no --minibatch-size=1 ark,t:f.txt ark,t:t.txt m.nnet o.nnet 2>err &&
     grep -q "^WARNING .* u2, missing targets" err &&
