@@ -226,3 +226,14 @@ void sk_nnet_update(sk_nnet *nn, const sk_train_opts *o)
             sk_component_update(c, o, nn->rows);
     }
 }
+
+void sk_nnet_foreach_grad(sk_nnet *nn, void (*fn)(float *buf, size_t n, void *ctx), void *ctx)
+{
+    for (int i = 0; i < nn->n; i++) {
+        sk_component *c = nn->c[i];
+        if (c->grad_len)
+            fn(c->grad_block, c->grad_len, ctx);
+        for (int k = 0; k < c->n_nested; k++)
+            sk_nnet_foreach_grad(c->nested[k], fn, ctx);
+    }
+}
