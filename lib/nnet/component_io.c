@@ -249,6 +249,10 @@ int sk_component_read_data(sk_component *c, FILE *f, bool binary)
                 return SK_EIO;
             }
         }
+        if (!(c->rate >= 0 && c->rate < 1)) {
+            SK_ERROR("<Dropout>: the rate must be in [0, 1), got %g", c->rate);
+            return SK_EIO;
+        }
         return 0;
     }
     case SK_SPLICE:
@@ -357,7 +361,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
         break;
     case SK_DROPOUT:
         st |= write_tok_float(f, binary, "<DropoutRate>", c->rate);
-        st |= nl(f, binary);
         break;
     case SK_SPLICE:
     case SK_BLOCK_SOFTMAX:
@@ -573,6 +576,10 @@ int sk_component_init_proto(sk_component *c, sk_proto_opts *po)
     }
     case SK_DROPOUT:
         sk_proto_float(po, "<DropoutRate>", &c->rate, &ok);
+        if (ok && !(c->rate >= 0 && c->rate < 1)) {
+            SK_ERROR("<Dropout>: the rate must be in [0, 1), got %g", c->rate);
+            ok = false;
+        }
         return ok ? 0 : SK_EIO;
     case SK_SPLICE:
     case SK_COPY:
@@ -718,15 +725,21 @@ void sk_component_info(const sk_component *c, bool gradient, char *buf, size_t n
         break;
     case SK_DROPOUT:
         if (!gradient)
-            cat(buf, n, "\n  dropout_rate %g", c->rate);
+            cat(buf, n, "<DropoutRate> %g", c->rate);
         break;
     case SK_SPLICE:
-    case SK_BLOCK_SOFTMAX:
         if (!gradient) {
-            cat(buf, n, "\n  %s [ ", c->ops->type == SK_SPLICE ? "frame_offsets" : "softmax-dims");
+            cat(buf, n, "\n  frame_offsets [ ");
             for (int32_t i = 0; i < c->n_ivec; i++)
                 cat(buf, n, "%d ", c->ivec[i]);
             cat(buf, n, "]");
+        }
+        break;
+    case SK_BLOCK_SOFTMAX:
+        if (!gradient) {
+            cat(buf, n, "\n  softmax-dims ");
+            for (int32_t i = 0; i < c->n_ivec; i++)
+                cat(buf, n, "%d ", c->ivec[i]);
         }
         break;
     case SK_PARALLEL:

@@ -45,7 +45,7 @@ test_expect_success 'nnet-copy removes components and sets dropout rates' '
     nnet-copy --remove-first-components=1 --remove-last-components=1 --dropout-rate=0.4 m.nnet o.nnet 2>err &&
     grep -q "Setting dropout-rate in component 0 from 0.2 to 0.4" err &&
     nnet-info o.nnet >info 2>/dev/null && grep -q "^num-components 1$" info &&
-    grep -q "dropout_rate 0.4" info
+    grep -q "<Dropout>, input-dim 2, output-dim 2, <DropoutRate> 0.4$" info
 '
 test_expect_success 'every component type survives text and binary round trips' '
     cat >p <<EOP &&
