@@ -345,7 +345,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
         st |= write_tok_int(f, binary, "<PoolSize>", c->k[0]);
         st |= write_tok_int(f, binary, "<PoolStep>", c->k[1]);
         st |= write_tok_int(f, binary, "<PoolStride>", c->k[2]);
-        st |= nl(f, binary);
         break;
     case SK_ADD_SHIFT:
     case SK_RESCALE:
@@ -715,9 +714,15 @@ void sk_component_info(const sk_component *c, bool gradient, char *buf, size_t n
             cat(buf, n, "\n  bias%s%s, lr-coef %g", sfx, st, c->p[1].lr_coef);
         }
         break;
+    case SK_PRELU:
+        for (int i = 0; i < 2; i++) {
+            sk_moment_stats(c->be, gradient ? &c->p[i].corr : &c->p[i].val, st, sizeof st);
+            cat(buf, n, "\n  %s%s%s, %s-lr-coef %g", c->p[i].name, sfx, st, c->p[i].name,
+                c->p[i].lr_coef);
+        }
+        break;
     case SK_ADD_SHIFT:
     case SK_RESCALE:
-    case SK_PRELU:
         for (int i = 0; i < c->n_params; i++) {
             sk_moment_stats(c->be, gradient ? &c->p[i].grad : &c->p[i].val, st, sizeof st);
             cat(buf, n, "\n  %s%s%s, lr-coef %g", c->p[i].name, sfx, st, c->p[i].lr_coef);
