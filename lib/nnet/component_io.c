@@ -384,7 +384,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
             st |= sk_nnet_write(c->nested[i], f, binary);
         }
         st |= sk_write_token(f, binary, "</ParallelComponent>");
-        st |= nl(f, binary);
         break;
     default:
         break;
@@ -750,7 +749,8 @@ void sk_component_info(const sk_component *c, bool gradient, char *buf, size_t n
     case SK_PARALLEL:
         for (int i = 0; i < c->n_nested; i++) {
             char *s = gradient ? sk_nnet_info_gradient(c->nested[i]) : sk_nnet_info(c->nested[i]);
-            cat(buf, n, "\nnested_network #%d {\n%s}", i + 1, s ? s : "");
+            cat(buf, n, "\nnested_%s #%d {\n%s}", gradient ? "gradient" : "network", i + 1,
+                s ? s : "");
             free(s);
         }
         break;
