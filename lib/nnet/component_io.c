@@ -16,11 +16,59 @@
 
 /* ------------------------------------------------------------------ params <-> host */
 
+/* Binary FM/DM (matrix) or FV/DV (vector) of exactly rows x cols, read straight into the
+ * host buffer h (stride cols). The dims are checked before anything is allocated, so a
+ * corrupt header cannot trigger a huge allocation. */
+static int read_binary_param(sk_component *c, sk_param *p, FILE *f, bool is_mat, float *h)
+{
+    char tok[SK_TOKEN_MAX + 1];
+    int32_t rows = 1, cols;
+    if (sk_read_token(f, true, tok) < 0)
+        return SK_EIO;
+    bool dbl = tok[0] == 'D';
+    if (strcmp(tok + 1, is_mat ? "M" : "V") || (tok[0] != 'F' && tok[0] != 'D')) {
+        SK_ERROR("%s: expected the %s %s, found token '%s'", c->ops->marker, p->name,
+                 is_mat ? "matrix (FM)" : "vector (FV)", tok);
+        return SK_EIO;
+    }
+    if ((is_mat && sk_read_int32(f, true, &rows) < 0) || sk_read_int32(f, true, &cols) < 0)
+        return SK_EIO;
+    if (rows != p->val.rows || cols != p->val.cols) {
+        SK_ERROR("%s: %s is %dx%d, expected %dx%d", c->ops->marker, p->name, rows, cols,
+                 p->val.rows, p->val.cols);
+        return SK_EIO;
+    }
+    size_t n = (size_t)rows * cols;
+    if (!dbl) {
+        if (fread(h, sizeof(float), n, f) != n)
+            goto short_read;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        if (fread(&d, sizeof d, 1, f) != 1)
+            goto short_read;
+        h[i] = (float)d;
+    }
+    return 0;
+short_read:
+    SK_ERROR("%s: the %s is truncated", c->ops->marker, p->name);
+    return SK_EIO;
+}
+
 static int read_param_mat(sk_component *c, int i, FILE *f, bool binary)
 {
     sk_mat m;
     sk_mat_init(&m);
     sk_param *p = &c->p[i];
+    if (binary) {
+        float *h = malloc(sizeof(float) * ((size_t)p->val.rows * p->val.cols + 1));
+        int st = h ? read_binary_param(c, p, f, true, h) : SK_EIO;
+        if (st == 0)
+            c->be->upload(c->be, &p->val, h, p->val.cols);
+        free(h);
+        return st;
+    }
     if (sk_mat_read(f, binary, &m) < 0) {
         SK_ERROR("%s: cannot read the %s matrix", c->ops->marker, p->name);
         sk_mat_release(&m);
@@ -42,6 +90,14 @@ static int read_param_vec(sk_component *c, int i, FILE *f, bool binary)
     sk_vec v;
     sk_vec_init(&v);
     sk_param *p = &c->p[i];
+    if (binary) {
+        float *h = malloc(sizeof(float) * ((size_t)p->val.cols + 1));
+        int st = h ? read_binary_param(c, p, f, false, h) : SK_EIO;
+        if (st == 0)
+            c->be->upload(c->be, &p->val, h, p->val.cols);
+        free(h);
+        return st;
+    }
     if (sk_vec_read(f, binary, &v) < 0) {
         SK_ERROR("%s: cannot read the %s vector", c->ops->marker, p->name);
         sk_vec_release(&v);
