@@ -273,7 +273,10 @@ int main(int argc, char **argv)
             sk_randomizer_shuffle(rnd);
         for (; !sk_randomizer_done(rnd); sk_randomizer_next(rnd)) {
             sk_mat xm = sk_randomizer_feats(rnd);
-            if (sk_dp_step(dp, &xm, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd)) < 0)
+            /* statistics are printed for the first and the last minibatch */
+            bool last = sk_seq_done(feats) && sk_randomizer_buffered(rnd) < 2 * global_mb;
+            if (sk_dp_step(dp, &xm, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd),
+                           total_frames == 0 || last) < 0)
                 par_fatal(&ps, "Training failed after %lld frames", (long long)total_frames);
             if (total_frames == 0) {
                 SK_LOG("### After %lld frames,", (long long)total_frames);

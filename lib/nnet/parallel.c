@@ -53,6 +53,7 @@ struct sk_dp {
     pthread_cond_t cv;
     uint64_t job;             /* incremented for every job handed out */
     int kind;                 /* JOB_STEP or JOB_STATS */
+    bool need_stats;          /* this step's statistics will be printed */
     int pending;              /* local workers still busy with the current job */
     int hung;                 /* workers in an injected hang (tests) */
     bool quit, failed;
@@ -197,34 +198,29 @@ static int worker_step(worker *w)
     w->be->upload(w->be, &w->xb, xs.data, xs.stride);
     const sk_post_frame *tgt = dp->tgt + (size_t)rank * (size_t)mb;
     const float *wt = dp->wt + (size_t)rank * (size_t)mb;
+    if (!w->c) {    /* a single worker: the plain step (with its fused fast path) */
+        int st = sk_train_step(w->nn, w->loss, &w->xb, tgt, wt, &w->dy, &dp->cfg.opts,
+                               !dp->cfg.train, dp->need_stats);
+        w->t_compute += sk_comm_now() - t0;
+        return st;
+    }
     if (sk_train_forward(w->nn, w->loss, &w->xb, tgt, wt, &w->dy) < 0) {
-        if (w->c) {
-            SK_ERROR("worker %d failed: the objective could not be computed", rank);
-            sk_comm_abort(w->c, "the objective could not be computed");
-        }
+        SK_ERROR("worker %d failed: the objective could not be computed", rank);
+        sk_comm_abort(w->c, "the objective could not be computed");
         return SK_EIO;
     }
     if (!dp->cfg.train) {
         w->t_compute += sk_comm_now() - t0;
         return 0;
     }
-    double comm0 = w->c ? w->c->t_comm : 0;
+    double comm0 = w->c->t_comm;
     w->hook_status = 0;
     w->stage_used = 0;
     w->n_st = 0;
     sk_train_backward(w->nn, &w->dy);
-    int32_t n = (int32_t)dp->size * mb;
-    if (w->c) {
-        if (w->hook_status < 0 || reduce_and_update(w, n) < 0)
-            return SK_EIO;
-    } else {
-        for (int i = 0; i < sk_nnet_num_components(w->nn); i++) {
-            sk_component *c = sk_nnet_component(w->nn, i);
-            if (c->ops->updatable)
-                sk_component_update(c, &dp->cfg.opts, n);
-        }
-    }
-    double tc = w->c ? w->c->t_comm - comm0 : 0;
+    if (w->hook_status < 0 || reduce_and_update(w, (int32_t)dp->size * mb) < 0)
+        return SK_EIO;
+    double tc = w->c->t_comm - comm0;
     w->t_comm += tc;
     w->t_compute += sk_comm_now() - t0 - tc;
     return 0;
@@ -428,8 +424,10 @@ static int run_job(sk_dp *dp, int kind)
     return st;
 }
 
-int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w)
+int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w,
+               bool need_stats)
 {
+    dp->need_stats = need_stats;
     if (x->rows != sk_dp_global_minibatch(dp))
         SK_BUG("sk_dp_step: %d rows, the global minibatch is %d", x->rows,
                sk_dp_global_minibatch(dp));

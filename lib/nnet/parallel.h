@@ -13,7 +13,7 @@
  *     sk_dp_config cfg = { .n_local = 4, .comm = comms, .be = backends, .model_in = "nnet.in",
  *                          .objective = "xent", .train = true, .opts = to, .minibatch = 256 };
  *     sk_dp *dp = sk_dp_new(&cfg);                      // NULL: ERROR printed
- *     while (...) if (sk_dp_step(dp, &x, tgt, w) < 0) fail;   // x: W*256 rows (host)
+ *     while (...) if (sk_dp_step(dp, &x, tgt, w, false) < 0) fail;  // x: W*256 rows (host)
  *     sk_dp_finish(dp);                                 // global loss statistics
  *     sk_nnet_write_file(sk_dp_nnet(dp), "nnet.out", true);
  *     sk_dp_free(dp);
@@ -57,9 +57,12 @@ void sk_dp_free(sk_dp *dp);
 int sk_dp_workers(const sk_dp *dp);
 int32_t sk_dp_global_minibatch(const sk_dp *dp);
 /* One step on the global minibatch x (host, sk_dp_global_minibatch rows), its targets and
- * frame weights. 0, or < 0 when a worker failed (ERRORs printed, naming it); the dp is then
- * unusable and the caller stops (worker threads may still be blocked: exit the process). */
-int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w);
+ * frame weights. need_stats: the caller prints the buffer/gradient statistics after this
+ * step (a single worker otherwise takes sk_train_step's fused fast path). 0, or < 0 when a
+ * worker failed (ERRORs printed, naming it); the dp is then unusable and the caller stops
+ * (worker threads may still be blocked: exit the process). */
+int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w,
+               bool need_stats);
 /* Sum the objective statistics over all workers into sk_dp_loss. 0 or < 0. */
 int sk_dp_finish(sk_dp *dp);
 /* The first local worker's network and objective (the model to write, the reports). */

@@ -33,6 +33,11 @@ test_expect_success 'nnet-initialize builds the splice transform as Kaldi' '
     grep -q "^VLOG\[1\] .*<Splice> <InputDim> 40 <OutputDim> 440 <BuildVector> -5:5 </BuildVector>" err &&
     grep -q "Written initialized model to splice.nnet" err
 '
+# Kaldi draws with C rand() after srand(seed); with glibc's rand() the stream is the same.
+test_expect_success 'nnet-initialize --seed=777 reproduces dnn.init.nnet byte for byte' '
+    nnet-initialize --seed=777 $D/dnn.proto init.nnet 2>err && cmp $D/dnn.init.nnet init.nnet &&
+    grep -q "^VLOG\[1\] .*) <NnetProto>$" err
+'
 test_expect_success 'cmvn-to-nnet reproduces cmvn.nnet byte for byte' '
     cmvn-to-nnet --binary=false $D/cmvn-g.stats cmvn.nnet && cmp $D/cmvn.nnet cmvn.nnet
 '
