@@ -120,6 +120,10 @@ static void destroy(sk_cuda_ctx *x)
         SK_CUDA_CHECK(cublasDestroy(x->blas));
     if (x->stream)
         SK_CUDA_CHECK(cudaStreamDestroy(x->stream));
+    if (x->copy_stream) {
+        SK_CUDA_CHECK(cudaStreamSynchronize(x->copy_stream));
+        SK_CUDA_CHECK(cudaStreamDestroy(x->copy_stream));
+    }
     cudaSetDevice(prev);
     delete x;
 }
