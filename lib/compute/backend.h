@@ -252,6 +252,19 @@ sk_precision sk_backend_precision(const sk_backend *be);
  * cap fails with an ERROR naming the bytes asked for, the cap and the device's free/total.
  * CPU backends: no effect. 0 or SK_EINVAL + ERROR. */
 int sk_backend_set_memory_fraction(const sk_backend *be, double fraction);
+/* The tools' GPU options, registered in one call (style.md §3):
+ *     sk_gpu_opts g = SK_GPU_OPTS_INIT;
+ *     sk_gpu_opts_register(po, &g);                  // --precision, --gpu-memory-fraction
+ *     ... sk_opts_parse(po); be = sk_backend_select(use_gpu); ...
+ *     if (sk_gpu_opts_apply(be, &g) < 0) SK_FATAL(...);
+ * Defaults come from SKALD_PRECISION / SKALD_GPU_MEMORY_FRACTION when set. The strings
+ * belong to the sk_opts. */
+typedef struct sk_opts sk_opts;
+typedef struct { const char *precision; double memory_fraction; } sk_gpu_opts;
+#define SK_GPU_OPTS_INIT { NULL, -1 }
+void sk_gpu_opts_register(sk_opts *po, sk_gpu_opts *o);
+/* 0, or SK_EINVAL + ERROR (bad precision name or fraction, or the device lacks it). */
+int sk_gpu_opts_apply(const sk_backend *be, const sk_gpu_opts *o);
 /* Whether a CUDA GPU is usable: 1 yes; 0 CUDA built in but no usable device; -1 CUDA not
  * built in (CUDA=0). why (may be NULL) receives the reason when not 1. Prints nothing. */
 int sk_backend_cuda_probe(char *why, size_t n);

@@ -6,6 +6,7 @@
 #include "tap.h"
 
 #include "base/log.h"
+#include "base/opts.h"
 
 static int n_err, n_warn;
 static char last[1024];
@@ -47,6 +48,23 @@ int main(void)
         CHECK(sk_backend_set_memory_fraction(cpu, 1.5) == SK_EINVAL);
         CHECK(sk_backend_set_memory_fraction(cpu, -0.1) == SK_EINVAL);
         CHECK_INT(n_err, 2);
+    }
+    TEST("sk_gpu_opts: --precision and --gpu-memory-fraction registered, parsed, applied") {
+        char *argv[] = { "tool", "--precision=bf16", "--gpu-memory-fraction=0.25", "x", NULL };
+        sk_opts *po = sk_opts_new("Test\nUsage: tool x\n", 4, argv);
+        sk_gpu_opts g = SK_GPU_OPTS_INIT;
+        sk_gpu_opts_register(po, &g);
+        sk_opts_parse(po);
+        CHECK_STR(g.precision, "bf16");
+        CHECK_NEAR(g.memory_fraction, 0.25, 0);
+        CHECK(sk_gpu_opts_apply(sk_backend_cpu(), &g) == 0);
+        g.precision = "half";
+        reset();
+        CHECK(sk_gpu_opts_apply(sk_backend_cpu(), &g) == SK_EINVAL && n_err == 1);
+        g.precision = "fp32";
+        g.memory_fraction = 2;
+        CHECK(sk_gpu_opts_apply(sk_backend_cpu(), &g) == SK_EINVAL);
+        sk_opts_free(po);
     }
     char why[256] = "";
     int probe = sk_backend_cuda_probe(why, sizeof why);
