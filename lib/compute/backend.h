@@ -235,6 +235,17 @@ const sk_backend *sk_backend_select(const char *use_gpu);
  * lib/compute/select.c refers to it (weakly, so CPU-only builds link). */
 const sk_backend *sk_backend_cuda(void);
 
+/* ---- sparse rows (lib/compute/sparse.c) ----
+ * T = the dense matrix of sparse rows: T is zeroed, then for each row r and each entry i in
+ * [row_start[r], row_start[r+1]): T[r][col[i]] = val[i] (a later entry for the same column
+ * overwrites an earlier one, as Kaldi's PosteriorToMatrix). row_start has T.rows + 1 entries;
+ * row_start, col, val are HOST arrays; columns must be in [0, T.cols) (checked: SK_EINVAL +
+ * ERROR naming row and column). On the GPU only the entries cross the bus (a few bytes a
+ * frame instead of T.cols floats), the dense T is built on the device. Returns 0,
+ * SK_EINVAL, or SK_EIO when device scratch memory runs out. */
+int sk_backend_set_sparse_rows(const sk_backend *be, sk_bmat *t, const int32_t *row_start,
+                               const int32_t *col, const float *val);
+
 /* ---- precision and device memory (issue 6; lib/compute/config.c) ----
  * GEMM precision: fp32 (default: IEEE single, results as the CPU's), tf32 (tensor-core TF32
  * inputs, fp32 accumulation), bf16 (bf16 GEMM inputs, fp32 accumulation; matrices, and so the

@@ -430,6 +430,30 @@ static void test_index(void)
     }
 }
 
+static void test_sparse(void)
+{
+    TEST(nm("set_sparse_rows: dense targets built on the device == CPU")) {
+        int R = 700, K = 3500;
+        tw t = mk(R, K, 5, 6);  /* old contents must be cleared */
+        int32_t *start = malloc(sizeof(int32_t) * (R + 1)), *col = malloc(sizeof(int32_t) * 3 * R);
+        float *val = malloc(sizeof(float) * 3 * R);
+        int n = 0;
+        for (int r = 0; r < R; r++) {
+            start[r] = n;
+            int m = r % 4;  /* 0..3 entries; m == 3 repeats a column: the later value wins */
+            for (int i = 0; i < m; i++) {
+                col[n] = i == 2 ? col[n - 2] : (r * 37 + i * 101) % K;
+                val[n++] = 0.1f * (float)(i + 1);
+            }
+        }
+        start[R] = n;
+        CHECK(sk_backend_set_sparse_rows(G, &t.g, start, col, val) == 0);
+        CHECK(sk_backend_set_sparse_rows(C, &t.c, start, col, val) == 0);
+        MAXREL("set_sparse_rows", cmp(&t), 0);
+        free(start); free(col); free(val); twfree(&t);
+    }
+}
+
 static void test_train(void)
 {
     TEST(nm("l1_update (sign changes zero w and g)")) {
@@ -638,6 +662,7 @@ int main(int argc, char **argv)
             test_elementwise();
             test_reduce();
             test_index();
+            test_sparse();
             test_train();
         }
         test_feeder();
@@ -679,6 +704,7 @@ int main(int argc, char **argv)
         test_elementwise();
         test_reduce();
         test_index();
+        test_sparse();
         test_train();
     }
     sk_backend_set_precision(G, SK_PREC_FP32);

@@ -75,6 +75,10 @@ void sk_cuda_copy_wait(sk_cuda_copy *c);
 void sk_cuda_copy_consumed(sk_cuda_copy *c);
 void sk_cuda_copy_host_sync(sk_cuda_copy *c);
 
+/* sk_backend_set_sparse_rows on a CUDA instance (arguments checked by the caller). */
+int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t, const int32_t *row_start,
+                            const int32_t *col, const float *val);
+
 /* Device description for logs ("NVIDIA H100 80GB HBM3, compute capability 9.0, 81559 MiB"). */
 void sk_cuda_describe(const sk_backend *be, char *buf, size_t n);
 
