@@ -18,6 +18,7 @@
 
 #include "base/log.h"
 #include "compute/feeder.h"
+#include "compute/xent_acc.h"
 #ifdef SK_HAVE_CUDA
 #include "compute/cuda/cuda.h"
 #endif
@@ -398,6 +399,62 @@ static void test_reduce(void)
     }
 }
 
+static void test_xent_acc(void)
+{
+    TEST(nm("xent_acc: device-side statistics and frame accuracy == CPU, dY, restart")) {
+        int R = 500, K = 3500;
+        sk_xent_acc *ag = sk_xent_acc_new(G, K), *ac = sk_xent_acc_new(C, K);
+        CHECK(ag && ac);
+        tw y = mk(R, K, -3, 3), t = mk(R, K, 0, 0), dy = mk(R, K, 0, 0);
+        tv w = mkv(R, 0.5f, 1.5f);
+        int32_t *start = malloc(sizeof(int32_t) * (R + 1)), *col = malloc(sizeof(int32_t) * R);
+        float *val = malloc(sizeof(float) * R);
+        for (int r = 0; r <= R; r++)
+            start[r] = r;
+        for (int r = 0; r < R; r++) {
+            col[r] = (r * 31) % K;
+            val[r] = 1;
+        }
+        sk_backend_set_sparse_rows(G, &t.g, start, col, val);
+        sk_backend_set_sparse_rows(C, &t.c, start, col, val);
+        /* every third frame right: a large logit at its target */
+        tw z = mk(R, K, 0, 0);
+        for (int r = 0; r < R; r++)
+            val[r] = r % 3 == 0 ? 20.0f : 0.0f;
+        sk_backend_set_sparse_rows(G, &z.g, start, col, val);
+        sk_backend_set_sparse_rows(C, &z.c, start, col, val);
+        G->axpby(G, 1, &z.g, 1, &y.g); C->axpby(C, 1, &z.c, 1, &y.c);
+        twfree(&z);
+        G->softmax(G, &y.g, &y.g); C->softmax(C, &y.c, &y.c);
+        for (int it = 0; it < 2; it++) {
+            sk_xent_acc_add(ag, &y.g, &t.g, &w.g, &dy.g);
+            sk_xent_acc_add(ac, &y.c, &t.c, &w.c, &dy.c);
+        }
+        MAXREL("xent_acc dY", cmp(&dy), EW);
+        double *hg = calloc((size_t)8 * K, sizeof(double)), *hc = hg + 4 * K;
+        sk_xent_acc_fetch(ag, hg, hg + K, hg + 2 * K, hg + 3 * K);
+        sk_xent_acc_fetch(ac, hc, hc + K, hc + 2 * K, hc + 3 * K);
+        double worst = 0;
+        for (int j = 0; j < 4 * K; j++)
+            worst = fmax(worst, fabs(hg[j] - hc[j]) / (1 + fabs(hc[j])));
+        if (!(worst <= RED))
+            TAP_FAIL("xent_acc stats [%s]: max rel err %g", PN, worst);
+        double correct = 0;
+        for (int j = 0; j < K; j++)
+            correct += hc[3 * K + j];
+        CHECK(correct > 0);
+        memset(hg, 0, sizeof(double) * 4 * K);
+        sk_xent_acc_fetch(ag, hg, hg + K, hg + 2 * K, hg + 3 * K);
+        double s = 0;
+        for (int j = 0; j < 4 * K; j++)
+            s += fabs(hg[j]);
+        CHECK(s == 0);
+        free(hg); free(start); free(col); free(val);
+        twfree(&y); twfree(&t); twfree(&dy); tvfree(&w);
+        sk_xent_acc_free(ag); sk_xent_acc_free(ac);
+    }
+}
+
 static void test_index(void)
 {
     TEST(nm("copy_rows, add_to_rows, copy_cols, add_to_cols (with -1 and repeats)")) {
@@ -663,6 +720,7 @@ int main(int argc, char **argv)
             test_reduce();
             test_index();
             test_sparse();
+            test_xent_acc();
             test_train();
         }
         test_feeder();
@@ -705,6 +763,7 @@ int main(int argc, char **argv)
         test_reduce();
         test_index();
         test_sparse();
+        test_xent_acc();
         test_train();
     }
     sk_backend_set_precision(G, SK_PREC_FP32);

@@ -79,6 +79,11 @@ void sk_cuda_copy_host_sync(sk_cuda_copy *c);
 int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t, const int32_t *row_start,
                             const int32_t *col, const float *val);
 
+/* compute/xent_acc.c on a CUDA instance: dY, and adds xent, ent, frames, correct (y->cols
+ * device doubles each, consecutive at stats) without a host sync. */
+void sk_cuda_xent_accumulate(const sk_backend *be, const sk_bmat *y, const sk_bmat *t,
+                             const sk_bvec *w, sk_bmat *dy, double *stats);
+
 /* Device description for logs ("NVIDIA H100 80GB HBM3, compute capability 9.0, 81559 MiB"). */
 void sk_cuda_describe(const sk_backend *be, char *buf, size_t n);
 
