@@ -56,6 +56,114 @@ static float *read_log_priors(const char *rx, float prior_floor, int32_t *dim)
     return lp;
 }
 
+typedef struct {
+    const sk_backend *be;
+    sk_nnet *nn;
+    sk_writer *wr;
+    bool apply_log;
+    const float *log_prior;
+    int32_t prior_dim;
+    float prior_scale;
+    int32_t batch_rows;      /* 0: one utterance at a time */
+    sk_bmat batch;           /* transformed features of the pending utterances */
+    int32_t nb, n_pending, cap_pending;
+    char **keys;
+    int32_t *rows;
+    sk_mat out;
+} fwd_state;
+
+static bool nnet_has_splice(const sk_nnet *nn)
+{
+    for (int i = 0; i < sk_nnet_num_components(nn); i++) {
+        const sk_component *c = sk_nnet_component(nn, i);
+        if (c->ops->type == SK_SPLICE)
+            return true;
+        for (int k = 0; k < c->n_nested; k++)
+            if (nnet_has_splice(c->nested[k]))
+                return true;
+    }
+    return false;
+}
+
+
+/* Forward the pending batch, post-process each utterance on the host, write them. */
+static void fwd_flush(fwd_state *st)
+{
+    if (st->n_pending == 0)
+        return;
+    const sk_backend *be = st->be;
+    sk_bmat x = sk_bmat_rows(&st->batch, 0, st->nb);
+    const sk_bmat *y = sk_nnet_propagate(st->nn, &x);
+    if (sk_mat_resize(&st->out, y->rows, y->cols) < 0)
+        SK_FATAL("out of memory");
+    be->download(be, st->out.data, st->out.stride, y);
+    be->sync(be);
+    if (st->log_prior && st->prior_dim != y->cols)
+        SK_FATAL("Dimensionality mismatch! class-frame-counts have %d, network output %d",
+                 st->prior_dim, y->cols);
+    int32_t r0 = 0;
+    for (int32_t u = 0; u < st->n_pending; u++) {
+        sk_mat o = sk_mat_view(&st->out, r0, st->rows[u], 0, st->out.cols);
+        const char *key = st->keys[u];
+        if (st->apply_log) {
+            float mn = INFINITY, mx = -INFINITY;
+            for (int32_t r = 0; r < o.rows; r++)
+                for (int32_t c = 0; c < o.cols; c++) {
+                    float v = SK_MAT(&o, r, c);
+                    mn = v < mn ? v : mn;
+                    mx = v > mx ? v : mx;
+                }
+            if (mn < 0 || mx > 1)
+                SK_WARN("Applying 'log()' to data which don't seem to be probabilities,%s", key);
+            for (int32_t r = 0; r < o.rows; r++)
+                for (int32_t c = 0; c < o.cols; c++)
+                    SK_MAT(&o, r, c) = logf(SK_MAT(&o, r, c) + 1e-20f);
+        }
+        if (st->log_prior)
+            for (int32_t r = 0; r < o.rows; r++)
+                for (int32_t c = 0; c < o.cols; c++)
+                    SK_MAT(&o, r, c) -= st->prior_scale * st->log_prior[c];
+        for (int32_t r = 0; r < o.rows; r++)
+            for (int32_t c = 0; c < o.cols; c++)
+                if (!isfinite(SK_MAT(&o, r, c)) && !st->log_prior)
+                    SK_FATAL("NaN or inf found in nn-output for %s", key);
+        if (sk_writer_write(st->wr, key, &o) < 0)
+            SK_FATAL("Cannot write the output for %s", key);
+        free(st->keys[u]);
+        r0 += st->rows[u];
+    }
+    st->n_pending = 0;
+    st->nb = 0;
+}
+
+/* Queue one transformed utterance (y: backend rows x dim). */
+static void fwd_add(fwd_state *st, const char *key, const sk_bmat *y)
+{
+    const sk_backend *be = st->be;
+    if (st->n_pending && st->nb + y->rows > st->batch_rows)
+        fwd_flush(st);
+    if (st->batch.rows < st->nb + y->rows || st->batch.cols != y->cols) {
+        int32_t cap = st->batch_rows > y->rows ? st->batch_rows : y->rows;
+        be->mat_free(be, &st->batch);
+        if (be->mat_alloc(be, &st->batch, cap, y->cols) < 0)
+            SK_FATAL("out of memory");
+    }
+    sk_bmat dst = sk_bmat_rows(&st->batch, st->nb, y->rows);
+    be->copy(be, &dst, y);
+    if (st->n_pending == st->cap_pending) {
+        st->cap_pending = st->cap_pending ? 2 * st->cap_pending : 64;
+        st->keys = realloc(st->keys, sizeof *st->keys * (size_t)st->cap_pending);
+        st->rows = realloc(st->rows, sizeof *st->rows * (size_t)st->cap_pending);
+        if (!st->keys || !st->rows)
+            SK_FATAL("out of memory");
+    }
+    st->keys[st->n_pending] = strdup(key);
+    st->rows[st->n_pending++] = y->rows;
+    st->nb += y->rows;
+    if (st->batch_rows == 0)
+        fwd_flush(st);
+}
+
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
@@ -119,14 +227,8 @@ int main(int argc, char **argv)
 
     float *log_prior = NULL;
     int32_t prior_dim = 0;
-    sk_bvec prior_dev = { NULL, 0 };
-    if (class_frame_counts[0]) {
+    if (class_frame_counts[0])
         log_prior = read_log_priors(class_frame_counts, prior_floor, &prior_dim);
-        if (be->vec_alloc(be, &prior_dev, prior_dim) < 0)
-            SK_FATAL("out of memory");
-        sk_bmat pm = { prior_dev.data, 1, prior_dim, prior_dim };
-        be->upload(be, &pm, log_prior, prior_dim);
-    }
 
     sk_seq_reader *rd = sk_seq_open(feat_rs, &sk_holder_mat);
     if (!rd)
@@ -135,12 +237,17 @@ int main(int argc, char **argv)
     if (!wr)
         SK_FATAL("Cannot open the output %s", feat_ws);
 
+    /* Utterances go through the feature transform one by one (it splices frames); when the
+     * network itself is frame-independent (no <Splice> inside) several utterances are then
+     * forwarded as one batch, which keeps the GEMMs efficient for short utterances. */
+    fwd_state st = { .be = be, .nn = nn, .wr = wr, .apply_log = apply_log,
+                     .log_prior = log_prior, .prior_dim = prior_dim, .prior_scale = prior_scale,
+                     .batch_rows = nnet_has_splice(nn) ? 0 : 1024 };
+    sk_mat_init(&st.out);
     double t0 = now();
     int64_t frames = 0;
     int num_done = 0;
     sk_bmat xin = { NULL, 0, 0, 0 };
-    sk_mat out;
-    sk_mat_init(&out);
     for (; !sk_seq_done(rd); sk_seq_next(rd)) {
         const char *key = sk_seq_key(rd);
         const sk_mat *m = sk_seq_value(rd);
@@ -162,51 +269,22 @@ int main(int argc, char **argv)
         }
         sk_bmat x = sk_bmat_rows(&xin, 0, m->rows);
         be->upload(be, &x, m->data, m->stride);
-        const sk_bmat *y = sk_nnet_propagate(trans, &x);
-        y = sk_nnet_propagate(nn, y);
-        sk_bmat *yy = (sk_bmat *)y;   /* internal buffer of nn (or x): ours to modify now */
-        if (apply_log) {
-            if (be->host_memory) {
-                float mn = INFINITY, mx = -INFINITY;
-                for (int32_t r = 0; r < yy->rows; r++)
-                    for (int32_t c = 0; c < yy->cols; c++) {
-                        float v = yy->data[(size_t)r * yy->stride + c];
-                        mn = v < mn ? v : mn;
-                        mx = v > mx ? v : mx;
-                    }
-                if (mn < 0 || mx > 1)
-                    SK_WARN("Applying 'log()' to data which don't seem to be probabilities,%s", key);
-            }
-            be->log(be, yy, yy, 1e-20f);
-        }
-        if (log_prior) {
-            if (prior_dim != yy->cols)
-                SK_FATAL("Dimensionality mismatch! class-frame-counts have %d, network "
-                         "output %d", prior_dim, yy->cols);
-            be->add_vec_to_rows(be, -prior_scale, &prior_dev, 1.0f, yy);
-        }
-        if (sk_mat_resize(&out, yy->rows, yy->cols) < 0)
-            SK_FATAL("out of memory");
-        be->download(be, out.data, out.stride, yy);
-        be->sync(be);
-        for (int32_t r = 0; r < out.rows; r++)
-            for (int32_t c = 0; c < out.cols; c++)
-                if (!isfinite(SK_MAT(&out, r, c)) && !log_prior)
-                    SK_FATAL("NaN or inf found in nn-output for %s", key);
-        if (sk_writer_write(wr, key, &out) < 0)
-            SK_FATAL("Cannot write the output for %s", key);
+        fwd_add(&st, key, sk_nnet_propagate(trans, &x));
         frames += m->rows;
         num_done++;
     }
+    fwd_flush(&st);
     if (sk_seq_close(rd) < 0)
         SK_FATAL("Error reading the features %s", feat_rs);
     if (sk_writer_close(wr) < 0)
         SK_FATAL("Error writing %s", feat_ws);
     double el = now() - t0;
     SK_LOG("Done %d files in %gmin, (fps %g)", num_done, el / 60, el > 0 ? frames / el : 0.0);
-    sk_mat_release(&out);
+    sk_mat_release(&st.out);
+    be->mat_free(be, &st.batch);
+    free(st.keys);
+    free(st.rows);
     be->mat_free(be, &xin);
-    be->vec_free(be, &prior_dev);
     free(log_prior);
     sk_nnet_free(nn);
     sk_nnet_free(trans);

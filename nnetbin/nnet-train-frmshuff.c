@@ -243,8 +243,10 @@ int main(int argc, char **argv)
         for (; !sk_randomizer_done(rnd); sk_randomizer_next(rnd)) {
             sk_mat xm = sk_randomizer_feats(rnd);
             be->upload(be, &xb, xm.data, xm.stride);
+            /* statistics are printed for the first and the last minibatch */
+            bool last = sk_seq_done(feats) && sk_randomizer_buffered(rnd) < 2 * minibatch;
             if (sk_train_step(nn, loss, &xb, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd),
-                              &dy, &to, crossvalidate) < 0)
+                              &dy, &to, crossvalidate, total_frames == 0 || last) < 0)
                 SK_FATAL("Training failed after %lld frames", (long long)total_frames);
             if (total_frames == 0) {
                 SK_LOG("### After %lld frames,", (long long)total_frames);

@@ -218,6 +218,23 @@ static void affine_backprop(sk_component *c, const sk_bmat *in, const sk_bmat *o
 static void affine_gradient(sk_component *c, const sk_bmat *in, const sk_bmat *dout)
 {
     const sk_backend *be = c->be;
+    if (c->fuse) {
+        /* W <- W (1 - lr l2 N) - lr dY^T X; b <- b - lr_b colsum(dY): the plain SGD step of
+         * affine_update with the gradient never stored (saves a pass over W). */
+        const sk_train_opts *o = c->fuse;
+        float lr = o->learn_rate * c->p[0].lr_coef;
+        if (o->l2_penalty != 0)
+            be->affine(be, &c->p[0].val, 1.0f - lr * o->l2_penalty * dout->rows, 0.0f);
+        be->gemm(be, true, false, -lr, dout, in, 1.0f, &c->p[0].val);
+        if (c->n_params > 1) {
+            sk_bvec b = vrow(&c->p[1].val);
+            be->col_sums(be, -o->learn_rate * c->p[1].lr_coef, dout, 1.0f, &b);
+        }
+        if (c->max_norm > 0)
+            be->max_norm(be, &c->p[0].val, c->max_norm);
+        c->fused_done = true;
+        return;
+    }
     be->gemm(be, true, false, 1.0f, dout, in, 0.0f, &c->p[0].grad);
     if (c->n_params > 1) {
         sk_bvec g = vrow(&c->p[1].grad);

@@ -91,6 +91,11 @@ struct sk_component {
     float rate;                 /* dropout rate */
     int32_t k[3];               /* conv: patch dim/step/stride; pooling: size/step/stride */
     bool train;                 /* dropout active */
+    /* Fused gradient+update (single worker, no momentum, no L1): set by sk_nnet_backprop_fused
+     * for Affine/Linear, which then step their parameters inside gradient() and set
+     * fused_done so that the update phase skips them. */
+    const sk_train_opts *fuse;
+    bool fused_done;
 
     /* scratch (backend memory), reallocated as minibatch sizes grow */
     sk_bmat work[2];

@@ -3,6 +3,7 @@
  * training log. Parameters live in backend memory; they travel through a host sk_mat. */
 #include "nnet/component.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,34 +635,48 @@ int sk_component_init_proto(sk_component *c, sk_proto_opts *po)
 
 /* ------------------------------------------------------------------ info */
 
+/* Kaldi's MomentStatistics: float element arithmetic and Kaldi's VectorBase<float>::Sum,
+ * which is a BLAS dot product with a stride-0 vector of ones, so the printed digits agree. */
+static float fsum(const float *v, size_t n)
+{
+    const float one = 1.0f;
+    return cblas_sdot((int)n, v, 1, &one, 0);
+}
+
 void sk_moment_stats(const sk_backend *be, const sk_bmat *src, char *buf, size_t n)
 {
-    sk_mat m;
-    if (download_mat(be, src, &m) < 0) {
-        snprintf(buf, n, " ( ? ) ");
+    size_t cnt = (size_t)src->rows * src->cols;
+    float *v = malloc(sizeof(float) * (cnt + 1)), *aux = malloc(sizeof(float) * (cnt + 1));
+    if (!v || !aux || cnt == 0) {
+        free(v);
+        free(aux);
+        snprintf(buf, n, " ( min nan, max nan, mean nan, stddev nan, skewness nan, kurtosis nan ) ");
         return;
     }
-    double cnt = (double)m.rows * m.cols, sum = 0, mn = INFINITY, mx = -INFINITY;
-    for (int32_t r = 0; r < m.rows; r++)
-        for (int32_t c = 0; c < m.cols; c++) {
-            double v = SK_MAT(&m, r, c);
-            sum += v;
-            mn = v < mn ? v : mn;
-            mx = v > mx ? v : mx;
-        }
-    double mean = sum / cnt, m2 = 0, m3 = 0, m4 = 0;
-    for (int32_t r = 0; r < m.rows; r++)
-        for (int32_t c = 0; c < m.cols; c++) {
-            double d = SK_MAT(&m, r, c) - mean;
-            m2 += d * d;
-            m3 += d * d * d;
-            m4 += d * d * d * d;
-        }
-    double var = m2 / cnt;
-    double skew = m3 / pow(var, 1.5) / cnt, kurt = m4 / (var * var) / cnt - 3.0;
-    sk_mat_release(&m);
-    snprintf(buf, n, " ( min %g, max %g, mean %g, stddev %g, skewness %g, kurtosis %g ) ",
-             (float)mn, (float)mx, (float)mean, (float)sqrt(var), (float)skew, (float)kurt);
+    be->download(be, v, src->cols, src);
+    be->sync(be);
+    float mn = v[0], mx = v[0];
+    for (size_t i = 0; i < cnt; i++) {
+        mn = v[i] < mn ? v[i] : mn;
+        mx = v[i] > mx ? v[i] : mx;
+    }
+    int dim = (int)cnt;
+    float mean = fsum(v, cnt) / dim;
+    for (size_t i = 0; i < cnt; i++) {
+        v[i] -= mean;          /* v: no-mean copy */
+        aux[i] = v[i] * v[i];
+    }
+    float var = fsum(aux, cnt) / dim;
+    for (size_t i = 0; i < cnt; i++)
+        aux[i] *= v[i];
+    float skew = (float)(fsum(aux, cnt) / pow(var, 1.5) / dim);
+    for (size_t i = 0; i < cnt; i++)
+        aux[i] *= v[i];
+    float kurt = fsum(aux, cnt) / (var * var) / dim - 3.0f;
+    free(v);
+    free(aux);
+    snprintf(buf, n, " ( min %g, max %g, mean %g, stddev %g, skewness %g, kurtosis %g ) ", mn, mx,
+             mean, sqrtf(var), skew, kurt);
 }
 
 static void cat(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -34,7 +34,7 @@ struct sk_loss {
     int64_t report_frames;
     /* scratch */
     float *tgt_host, *w_host, *wp;
-    int32_t *ids;
+    int32_t *ids, *ids_tgt;
     int32_t cap_rows;
     sk_bmat tgt_dev;
     sk_bvec w_dev;
@@ -137,6 +137,7 @@ void sk_loss_free(sk_loss *l)
     free(l->w_host);
     free(l->wp);
     free(l->ids);
+    free(l->ids_tgt);
     free(l);
 }
 
@@ -153,11 +154,13 @@ static void ensure(sk_loss *l, const sk_backend *be, int32_t rows)
     free(l->w_host);
     free(l->wp);
     free(l->ids);
-    l->tgt_host = malloc(sizeof(float) * (size_t)rows * l->out_dim);
+    free(l->ids_tgt);
+    l->tgt_host = calloc((size_t)rows * l->out_dim, sizeof(float));
+    l->ids_tgt = malloc(sizeof(int32_t) * (size_t)rows);
     l->w_host = malloc(sizeof(float) * (size_t)rows);
     l->wp = malloc(sizeof(float) * (size_t)rows);
     l->ids = malloc(sizeof(int32_t) * (size_t)rows);
-    if (!l->tgt_host || !l->w_host || !l->wp || !l->ids ||
+    if (!l->tgt_host || !l->ids_tgt || !l->w_host || !l->wp || !l->ids ||
         be->mat_alloc(be, &l->tgt_dev, rows, l->out_dim) < 0 || be->vec_alloc(be, &l->w_dev, rows) < 0)
         SK_BUG("out of memory for loss buffers (%d rows)", rows);
     l->cap_rows = rows;
@@ -192,6 +195,28 @@ static void progress_add(sk_loss *l, part *p, double frames, double loss_num, do
     }
 }
 
+/* First maximum of a frame's targets restricted to columns [off, off+dim), relative to off;
+ * 0 when the frame has no positive target there (an all-zero block row). */
+static int32_t block_argmax(const sk_post_frame *f, int32_t off, int32_t dim)
+{
+    int32_t best = -1;
+    float bw = 0;
+    for (int32_t k = 0; k < f->n; k++) {
+        int32_t id = f->pairs[k].id - off;
+        float w = f->pairs[k].weight;
+        if (id < 0 || id >= dim)
+            continue;
+        for (int32_t j = k + 1; j < f->n; j++)   /* a later pair with the same id overwrites */
+            if (f->pairs[j].id == f->pairs[k].id)
+                w = f->pairs[j].weight;
+        if (w > bw || (w == bw && best >= 0 && id < best) || (best < 0 && w > 0)) {
+            best = id;
+            bw = w;
+        }
+    }
+    return best < 0 ? 0 : best;
+}
+
 int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_post_frame *tgt,
                  const float *w, sk_bmat *dy)
 {
@@ -201,20 +226,44 @@ int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_po
         return SK_EINVAL;
     }
     ensure(l, be, n);
-    /* dense targets (PosteriorToMatrix) */
-    memset(l->tgt_host, 0, sizeof(float) * (size_t)n * O);
+    /* dense targets (PosteriorToMatrix); tgt_host is all zeros between calls (the entries set
+     * here are cleared again below), which saves clearing n x O floats per minibatch */
     for (int32_t t = 0; t < n; t++)
         for (int32_t k = 0; k < tgt[t].n; k++) {
             int32_t id = tgt[t].pairs[k].id;
             if (id < 0 || id >= O) {
                 SK_ERROR("Out-of-bound Posterior element with index %d, higher than number of "
                          "columns %d", id, O);
+                memset(l->tgt_host, 0, sizeof(float) * (size_t)n * O);   /* keep it all-zero */
                 return SK_EINVAL;
             }
             l->tgt_host[(size_t)t * O + id] = tgt[t].pairs[k].weight;
         }
     sk_bmat T = sk_bmat_rows(&l->tgt_dev, 0, n);
     be->upload(be, &T, l->tgt_host, O);
+    /* target argmax per frame (first maximum of the dense row, as FindRowMaxId) */
+    for (int32_t t = 0; t < n; t++) {
+        const float *tr = l->tgt_host + (size_t)t * O;
+        int32_t best = -1;
+        bool dense = tgt[t].n == 0;
+        for (int32_t k = 0; k < tgt[t].n; k++) {
+            int32_t id = tgt[t].pairs[k].id;
+            if (tr[id] <= 0)
+                dense = true;   /* a zero/negative entry may lose to an empty column */
+            if (best < 0 || tr[id] > tr[best] || (tr[id] == tr[best] && id < best))
+                best = id;
+        }
+        if (dense) {
+            best = 0;
+            for (int32_t c = 1; c < O; c++)
+                if (tr[c] > tr[best])
+                    best = c;
+        }
+        l->ids_tgt[t] = best;
+    }
+    for (int32_t t = 0; t < n; t++)
+        for (int32_t k = 0; k < tgt[t].n; k++)
+            l->tgt_host[(size_t)t * O + tgt[t].pairs[k].id] = 0.0f;
 
     for (int i = 0; i < l->n; i++) {
         part *p = &l->p[i];
@@ -254,12 +303,10 @@ int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_po
             }
             be->row_max_id(be, &yb, l->ids);
             for (int32_t t = 0; t < n; t++) {
-                const float *tr = l->tgt_host + (size_t)t * O + p->off;
-                int32_t best = 0;
-                for (int32_t c = 1; c < p->dim; c++)
-                    if (tr[c] > tr[best])
-                        best = c;
-                if (l->ids[t] == best)
+                int32_t best = l->ids_tgt[t] - p->off;
+                if (l->multitask)   /* argmax within this block */
+                    best = block_argmax(tgt + t, p->off, p->dim);
+                if (best >= 0 && l->ids[t] == best)
                     p->correct[best] += l->wp[t];
             }
             progress_add(l, p, fr1 - fr0, xe1 - xe0, en1 - en0);

@@ -201,9 +201,28 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
     return need_input_diff ? &nn->diff[0] : NULL;
 }
 
+const sk_bmat *sk_nnet_backprop_fused(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff,
+                                      const sk_train_opts *o)
+{
+    bool ok = o->momentum == 0 && o->l1_penalty == 0;
+    for (int i = 0; i < nn->n; i++) {
+        sk_component_type t = nn->c[i]->ops->type;
+        if (ok && (t == SK_AFFINE || t == SK_LINEAR))
+            nn->c[i]->fuse = o;
+    }
+    const sk_bmat *r = sk_nnet_backprop(nn, dout, need_input_diff);
+    for (int i = 0; i < nn->n; i++)
+        nn->c[i]->fuse = NULL;
+    return r;
+}
+
 void sk_nnet_update(sk_nnet *nn, const sk_train_opts *o)
 {
-    for (int i = 0; i < nn->n; i++)
-        if (nn->c[i]->ops->updatable)
-            sk_component_update(nn->c[i], o, nn->rows);
+    for (int i = 0; i < nn->n; i++) {
+        sk_component *c = nn->c[i];
+        if (c->fused_done)
+            c->fused_done = false;
+        else if (c->ops->updatable)
+            sk_component_update(c, o, nn->rows);
+    }
 }

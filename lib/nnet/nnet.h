@@ -59,6 +59,13 @@ const sk_bmat *sk_nnet_propagate(sk_nnet *nn, const sk_bmat *in);
 /* Backward from dout (the derivative at the output): computes every updatable component's
  * gradient; returns the input derivative when need_input_diff (else NULL). */
 const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff);
+/* Backprop with the update fused into the gradient step where that is exact (Affine and
+ * Linear components when momentum and L1 are 0): their parameters are stepped during the
+ * backward pass (each after its own input derivative is computed, as Kaldi does) and their
+ * gradient buffers are not filled. sk_nnet_update must still be called (it updates the other
+ * components). Single worker only: data-parallel training needs the gradients. */
+const sk_bmat *sk_nnet_backprop_fused(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff,
+                                      const sk_train_opts *o);
 /* Apply the gradients computed by the last backprop. */
 void sk_nnet_update(sk_nnet *nn, const sk_train_opts *o);
 

@@ -15,7 +15,7 @@ float sk_rand_gauss(void)
 {
     float u1 = (float)((rand() + 1.0) / (RAND_MAX + 2.0));
     float u2 = (float)((rand() + 1.0) / (RAND_MAX + 2.0));
-    return sqrtf(-2.0f * logf(u1)) * cosf(2.0f * (float)M_PI * u2);
+    return sqrtf(-2.0f * logf(u1)) * cosf((float)(2.0 * M_PI * u2));
 }
 
 const char *sk_proto_get(sk_proto_opts *po, const char *tok)
@@ -156,9 +156,9 @@ int sk_nnet_init_proto(sk_nnet *nn, const char *rx)
         char first[64] = "";
         if (sscanf(line, "%63s", first) != 1)
             continue;
+        SK_VLOG(1, "%s", line);
         if (!strcmp(first, "<NnetProto>") || !strcmp(first, "</NnetProto>"))
             continue;
-        SK_VLOG(1, "%s", line);
         st = init_line(nn, line);
     }
     free(data);

@@ -20,12 +20,16 @@ void sk_train_backward(sk_nnet *nn, const sk_bmat *dy)
 }
 
 int sk_train_step(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post_frame *tgt,
-                  const float *w, sk_bmat *dy, const sk_train_opts *o, bool cross_validate)
+                  const float *w, sk_bmat *dy, const sk_train_opts *o, bool cross_validate,
+                  bool need_stats)
 {
     int st = sk_train_forward(nn, loss, x, tgt, w, dy);
     if (st < 0 || cross_validate)
         return st;
-    sk_train_backward(nn, dy);
+    if (need_stats)
+        sk_train_backward(nn, dy);
+    else
+        sk_nnet_backprop_fused(nn, dy, false, o);
     sk_nnet_update(nn, o);
     return 0;
 }

@@ -21,9 +21,13 @@
 int sk_train_forward(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post_frame *tgt,
                      const float *w, sk_bmat *dy);
 void sk_train_backward(sk_nnet *nn, const sk_bmat *dy);
-/* forward, and unless cross_validate: backward + update. 0 or < 0 (ERROR printed). */
+/* forward, and unless cross_validate: backward + update. 0 or < 0 (ERROR printed).
+ * need_stats: the caller will print the buffer/gradient statistics of this minibatch (then
+ * the gradients are stored and the input derivative computed); otherwise the single-worker
+ * fast path fuses the SGD step into the gradient GEMM where that is exact. */
 int sk_train_step(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post_frame *tgt,
-                  const float *w, sk_bmat *dy, const sk_train_opts *o, bool cross_validate);
+                  const float *w, sk_bmat *dy, const sk_train_opts *o, bool cross_validate,
+                  bool need_stats);
 
 /* Print a LOG line whose message may exceed the log module's line buffer (per-class reports
  * of large outputs, buffer statistics): same shape as SK_LOG. */
