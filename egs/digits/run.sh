@@ -12,6 +12,8 @@
 #   --hid-layers N [2]  --hid-dim N [256]  --learn-rate R [0.008]  --max-iters N [20]
 #   --subset N         use only N utterances of each set (quick tests) [0 = all]
 #   --nj N             parallel feature jobs [2]
+#   --lattices B       true: lattices + scoring over LM weights (as Kaldi's RESULTS);
+#                      false: one-best decode-faster-mapped at acoustic scale 0.1 [true]
 #   --exp DIR          where everything is written [exp]
 set -e -o pipefail
 cd "$(dirname "$0")"
@@ -26,6 +28,7 @@ learn_rate=0.008
 max_iters=20
 subset=0
 nj=2
+lattices=true
 exp=exp
 . utils/parse_options.sh
 [ $# -eq 0 ] || { echo "$0: unexpected argument $1 (see --help)" >&2; exit 1; }
@@ -45,7 +48,8 @@ for f in "$kaldi/tri1_ali/final.mdl" "$kaldi/tri1_ali/ali.1.gz" "$kaldi/tri1_ali
 done
 for t in compute-fbank-feats compute-cmvn-stats copy-feats apply-cmvn nnet-initialize nnet-concat \
          cmvn-to-nnet nnet-forward nnet-train-frmshuff ali-to-pdf ali-to-post analyze-counts hmm-info \
-         latgen-faster-mapped lattice-scale lattice-add-penalty lattice-best-path compute-wer; do
+         decode-faster-mapped compute-wer \
+         $( [ "$lattices" = true ] && echo latgen-faster-mapped lattice-scale lattice-add-penalty lattice-best-path ); do
     command -v $t >/dev/null || die "skald tool $t not found: run 'make' in $SKALD_ROOT first"
 done
 mkdir -p "$exp"
@@ -128,25 +132,39 @@ if [ $stage -le 6 ]; then
     [ -s $dnn/final.nnet ] || die "missing trained model (run stage 4)"
     dec=$dnn/decode_test
     mkdir -p $dec/log
+    rm -f $dec/lat.1.gz $dec/words.1.txt $dec/wer_*
+    if [ "$lattices" = true ]; then
+        decoder="latgen-faster-mapped --lattice-beam=8.0 --max-mem=50000000"
+        out="ark:|gzip -c > $dec/lat.1.gz"
+    else
+        decoder=decode-faster-mapped
+        out="ark,t:$dec/words.1.txt"
+    fi
     nnet-forward --no-softmax=true --prior-scale=1.0 --feature-transform=$dnn/final.feature_transform \
         --class-frame-counts=$dnn/ali_train_pdf.counts $dnn/final.nnet "$(feats test)" ark:- \
         2> $dec/log/nnet_forward.log |
-    latgen-faster-mapped --min-active=200 --max-active=7000 --max-mem=50000000 --beam=13.0 \
-        --lattice-beam=8.0 --acoustic-scale=0.1 --allow-partial=true \
+    $decoder --min-active=200 --max-active=7000 --beam=13.0 --acoustic-scale=0.1 --allow-partial=true \
         --word-symbol-table=$kaldi/graph/words.txt $kaldi/tri1_ali/final.mdl $kaldi/graph/HCLG.fst \
-        ark:- "ark:|gzip -c > $dec/lat.1.gz" 2> $dec/log/decode.log ||
-        die "decoding failed, see $dec/log/decode.log"
+        ark:- "$out" 2> $dec/log/decode.log || die "decoding failed, see $dec/log/decode.log"
     grep "Overall log-likelihood" $dec/log/decode.log | sed 's/^.*) //'
 fi
 
 if [ $stage -le 7 ]; then
     stage_header 7 "scoring"
-    local/score.sh $data/test $kaldi/graph/words.txt $dnn/decode_test
+    if [ "$lattices" = true ]; then
+        local/score.sh $data/test $kaldi/graph/words.txt $dnn/decode_test
+        how="best over LM weights 4-15 and word insertion penalties 0, 0.5, 1 (as Kaldi's RESULTS)"
+    else
+        utils/int2sym.pl -f 2- $kaldi/graph/words.txt $dnn/decode_test/words.1.txt > $dnn/decode_test/hyp.txt
+        compute-wer --text --mode=present ark:$data/test/text ark,p:$dnn/decode_test/hyp.txt \
+            > $dnn/decode_test/wer_1best 2> $dnn/decode_test/log/wer.log
+        how="one-best at acoustic scale 0.1 (no lattices)"
+    fi
     best=$(cat $dnn/decode_test/wer_* | grep WER | sort -n -k2 | head -n 1)
     kaldi_best=$(grep "exp/dnn/" $kaldi/RESULTS.kaldi | awk '{ print $2 }')
     {
         echo "# skald digits recipe: DNN ($hid_layers x $hid_dim sigmoid, fbank 40 x 11 frames), test speaker theo"
-        echo "# best over LM weights 4-15 and word insertion penalties 0, 0.5, 1 (as Kaldi's RESULTS)"
+        echo "# $how"
         echo "$best"
         echo "# Kaldi nnet1 on the same split: %WER $kaldi_best"
         echo "# total time: $(( $(date +%s) - t_start )) s"
