@@ -15,6 +15,8 @@
 #   --lattices B       true: lattices + scoring over LM weights (as Kaldi's RESULTS);
 #                      false: one-best decode-faster-mapped at acoustic scale 0.1 [true]
 #   --exp DIR          where everything is written [exp]
+#   --kaldi DIR        the Kaldi system: tri1_ali/, tri1_ali_dev/ (final.mdl, ali.*.gz),
+#                      graph/ (HCLG.fst, words.txt), split/ (train/dev/test lists) [kaldi]
 set -e -o pipefail
 cd "$(dirname "$0")"
 . ./path.sh
@@ -30,13 +32,13 @@ subset=0
 nj=2
 lattices=true
 exp=exp
+kaldi=kaldi
 . utils/parse_options.sh
 [ $# -eq 0 ] || { echo "$0: unexpected argument $1 (see --help)" >&2; exit 1; }
 
 data=$exp/data
 feats_dir=$exp/fbank
 dnn=$exp/dnn
-kaldi=kaldi
 t_start=$(date +%s)
 stage_header() { printf '\n== stage %s: %s   [%ds elapsed]\n' "$1" "$2" "$(( $(date +%s) - t_start ))"; }
 die() { echo "$0: ERROR: $*" >&2; exit 1; }
@@ -114,7 +116,16 @@ if [ $stage -le 3 ]; then
         $dnn/final.feature_transform 2> $dnn/log/feature_transform.log
     utils/make_nnet_proto.sh $((11 * feat_dim)) $num_pdf $hid_layers $hid_dim > $dnn/nnet.proto
     nnet-initialize --seed=777 $dnn/nnet.proto $dnn/nnet.init 2> $dnn/log/nnet_initialize.log
+    echo "$feat_dim" > $dnn/feat_dim
     echo "network: $((11 * feat_dim)) -> $hid_layers x $hid_dim sigmoid -> $num_pdf softmax"
+fi
+
+# Resuming at a later stage: the features must still be what the network was built for.
+if [ $stage -ge 4 ] && [ $stage -le 6 ]; then
+    [ -s $dnn/feat_dim ] || die "missing $dnn/feat_dim (run stage 3)"
+    dim=$(feat-to-dim --print-args=false "$feats_cv" - 2>/dev/null) || die "cannot read dev features (run stage 1)"
+    [ "$dim" = "$(cat $dnn/feat_dim)" ] ||
+        die "feature dim $dim differs from the dim $(cat $dnn/feat_dim) the network was built for (rerun from stage 3)"
 fi
 
 if [ $stage -le 4 ]; then
