@@ -68,6 +68,7 @@ void sk_cuda_host_free(void *p);
  *   host_sync (producer) block until the last copy has read the host buffer.
  * The producer may be another thread than the consumer. */
 typedef struct sk_cuda_copy sk_cuda_copy;
+/* Create after allocating the destination buffer: waits for the compute stream once. */
 sk_cuda_copy *sk_cuda_copy_new(const sk_backend *be);   /* NULL + ERROR on failure */
 void sk_cuda_copy_free(sk_cuda_copy *c);                 /* waits for its copy; NULL ok */
 void sk_cuda_copy_start(sk_cuda_copy *c, sk_bmat *dst, const float *host, int32_t host_stride);

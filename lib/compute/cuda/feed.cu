@@ -41,6 +41,10 @@ extern "C" sk_cuda_copy *sk_cuda_copy_new(const sk_backend *be)
             !SK_CUDA_CHECK(cudaStreamCreateWithFlags(&x->copy_stream, cudaStreamNonBlocking)))
             return nullptr;
     }
+    /* the buffer this copy will fill was allocated (and zeroed) on the compute stream: let
+     * that finish before the copy stream may write it */
+    if (!SK_CUDA_CHECK(cudaStreamSynchronize(x->stream)))
+        return nullptr;
     sk_cuda_copy *c = new sk_cuda_copy();
     c->x = x;
     if (!SK_CUDA_CHECK(cudaEventCreateWithFlags(&c->copied, cudaEventDisableTiming)) ||
