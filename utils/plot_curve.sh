@@ -12,7 +12,7 @@ set datafile separator "\t"
 set datafile missing "-"
 set key autotitle columnhead
 set multiplot layout 1,2 title "skald training curve"
-set xlabel "epoch"; set ylabel "cross-entropy"; set grid
+set xlabel "epoch"; set ylabel "cross-entropy"; set grid; set xtics 1
 plot "$1" using 1:3 with linespoints title "train", "$1" using 1:5 with linespoints title "cv"
 set ylabel "frame accuracy (%)"
 plot "$1" using 1:4 with linespoints title "train", "$1" using 1:6 with linespoints title "cv"

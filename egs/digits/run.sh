@@ -12,7 +12,11 @@
 #   --hid-layers N [2]  --hid-dim N [256]  --learn-rate R [0.008]  --max-iters N [20]
 #   --subset N         use only N utterances of each set (quick tests) [0 = all]
 #   --nj N             parallel feature jobs [2]
+#   --lattices B       true: lattices + scoring over LM weights (as Kaldi's RESULTS);
+#                      false: one-best decode-faster-mapped at acoustic scale 0.1 [true]
 #   --exp DIR          where everything is written [exp]
+#   --kaldi DIR        the Kaldi system: tri1_ali/, tri1_ali_dev/ (final.mdl, ali.*.gz),
+#                      graph/ (HCLG.fst, words.txt), split/ (train/dev/test lists) [kaldi]
 set -e -o pipefail
 cd "$(dirname "$0")"
 . ./path.sh
@@ -26,14 +30,15 @@ learn_rate=0.008
 max_iters=20
 subset=0
 nj=2
+lattices=true
 exp=exp
+kaldi=kaldi
 . utils/parse_options.sh
 [ $# -eq 0 ] || { echo "$0: unexpected argument $1 (see --help)" >&2; exit 1; }
 
 data=$exp/data
 feats_dir=$exp/fbank
 dnn=$exp/dnn
-kaldi=kaldi
 t_start=$(date +%s)
 stage_header() { printf '\n== stage %s: %s   [%ds elapsed]\n' "$1" "$2" "$(( $(date +%s) - t_start ))"; }
 die() { echo "$0: ERROR: $*" >&2; exit 1; }
@@ -45,7 +50,8 @@ for f in "$kaldi/tri1_ali/final.mdl" "$kaldi/tri1_ali/ali.1.gz" "$kaldi/tri1_ali
 done
 for t in compute-fbank-feats compute-cmvn-stats copy-feats apply-cmvn nnet-initialize nnet-concat \
          cmvn-to-nnet nnet-forward nnet-train-frmshuff ali-to-pdf ali-to-post analyze-counts hmm-info \
-         latgen-faster-mapped lattice-scale lattice-add-penalty lattice-best-path compute-wer; do
+         decode-faster-mapped compute-wer \
+         $( [ "$lattices" = true ] && echo latgen-faster-mapped lattice-scale lattice-add-penalty lattice-best-path ); do
     command -v $t >/dev/null || die "skald tool $t not found: run 'make' in $SKALD_ROOT first"
 done
 mkdir -p "$exp"
@@ -110,7 +116,16 @@ if [ $stage -le 3 ]; then
         $dnn/final.feature_transform 2> $dnn/log/feature_transform.log
     utils/make_nnet_proto.sh $((11 * feat_dim)) $num_pdf $hid_layers $hid_dim > $dnn/nnet.proto
     nnet-initialize --seed=777 $dnn/nnet.proto $dnn/nnet.init 2> $dnn/log/nnet_initialize.log
+    echo "$feat_dim" > $dnn/feat_dim
     echo "network: $((11 * feat_dim)) -> $hid_layers x $hid_dim sigmoid -> $num_pdf softmax"
+fi
+
+# Resuming at a later stage: the features must still be what the network was built for.
+if [ $stage -ge 4 ] && [ $stage -le 6 ]; then
+    [ -s $dnn/feat_dim ] || die "missing $dnn/feat_dim (run stage 3)"
+    dim=$(feat-to-dim --print-args=false "$feats_cv" - 2>/dev/null) || die "cannot read dev features (run stage 1)"
+    [ "$dim" = "$(cat $dnn/feat_dim)" ] ||
+        die "feature dim $dim differs from the dim $(cat $dnn/feat_dim) the network was built for (rerun from stage 3)"
 fi
 
 if [ $stage -le 4 ]; then
@@ -128,25 +143,39 @@ if [ $stage -le 6 ]; then
     [ -s $dnn/final.nnet ] || die "missing trained model (run stage 4)"
     dec=$dnn/decode_test
     mkdir -p $dec/log
+    rm -f $dec/lat.1.gz $dec/words.1.txt $dec/wer_*
+    if [ "$lattices" = true ]; then
+        decoder="latgen-faster-mapped --lattice-beam=8.0 --max-mem=50000000"
+        out="ark:|gzip -c > $dec/lat.1.gz"
+    else
+        decoder=decode-faster-mapped
+        out="ark,t:$dec/words.1.txt"
+    fi
     nnet-forward --no-softmax=true --prior-scale=1.0 --feature-transform=$dnn/final.feature_transform \
         --class-frame-counts=$dnn/ali_train_pdf.counts $dnn/final.nnet "$(feats test)" ark:- \
         2> $dec/log/nnet_forward.log |
-    latgen-faster-mapped --min-active=200 --max-active=7000 --max-mem=50000000 --beam=13.0 \
-        --lattice-beam=8.0 --acoustic-scale=0.1 --allow-partial=true \
+    $decoder --min-active=200 --max-active=7000 --beam=13.0 --acoustic-scale=0.1 --allow-partial=true \
         --word-symbol-table=$kaldi/graph/words.txt $kaldi/tri1_ali/final.mdl $kaldi/graph/HCLG.fst \
-        ark:- "ark:|gzip -c > $dec/lat.1.gz" 2> $dec/log/decode.log ||
-        die "decoding failed, see $dec/log/decode.log"
+        ark:- "$out" 2> $dec/log/decode.log || die "decoding failed, see $dec/log/decode.log"
     grep "Overall log-likelihood" $dec/log/decode.log | sed 's/^.*) //'
 fi
 
 if [ $stage -le 7 ]; then
     stage_header 7 "scoring"
-    local/score.sh $data/test $kaldi/graph/words.txt $dnn/decode_test
+    if [ "$lattices" = true ]; then
+        local/score.sh $data/test $kaldi/graph/words.txt $dnn/decode_test
+        how="best over LM weights 4-15 and word insertion penalties 0, 0.5, 1 (as Kaldi's RESULTS)"
+    else
+        utils/int2sym.pl -f 2- $kaldi/graph/words.txt $dnn/decode_test/words.1.txt > $dnn/decode_test/hyp.txt
+        compute-wer --text --mode=present ark:$data/test/text ark,p:$dnn/decode_test/hyp.txt \
+            > $dnn/decode_test/wer_1best 2> $dnn/decode_test/log/wer.log
+        how="one-best at acoustic scale 0.1 (no lattices)"
+    fi
     best=$(cat $dnn/decode_test/wer_* | grep WER | sort -n -k2 | head -n 1)
     kaldi_best=$(grep "exp/dnn/" $kaldi/RESULTS.kaldi | awk '{ print $2 }')
     {
         echo "# skald digits recipe: DNN ($hid_layers x $hid_dim sigmoid, fbank 40 x 11 frames), test speaker theo"
-        echo "# best over LM weights 4-15 and word insertion penalties 0, 0.5, 1 (as Kaldi's RESULTS)"
+        echo "# $how"
         echo "$best"
         echo "# Kaldi nnet1 on the same split: %WER $kaldi_best"
         echo "# total time: $(( $(date +%s) - t_start )) s"

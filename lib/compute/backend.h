@@ -235,6 +235,17 @@ const sk_backend *sk_backend_select(const char *use_gpu);
  * lib/compute/select.c refers to it (weakly, so CPU-only builds link). */
 const sk_backend *sk_backend_cuda(void);
 
+/* ---- sparse rows (lib/compute/sparse.c) ----
+ * T = the dense matrix of sparse rows: T is zeroed, then for each row r and each entry i in
+ * [row_start[r], row_start[r+1]): T[r][col[i]] = val[i] (a later entry for the same column
+ * overwrites an earlier one, as Kaldi's PosteriorToMatrix). row_start has T.rows + 1 entries;
+ * row_start, col, val are HOST arrays; columns must be in [0, T.cols) (checked: SK_EINVAL +
+ * ERROR naming row and column). On the GPU only the entries cross the bus (a few bytes a
+ * frame instead of T.cols floats), the dense T is built on the device. Returns 0,
+ * SK_EINVAL, or SK_EIO when device scratch memory runs out. */
+int sk_backend_set_sparse_rows(const sk_backend *be, sk_bmat *t, const int32_t *row_start,
+                               const int32_t *col, const float *val);
+
 /* ---- precision and device memory (issue 6; lib/compute/config.c) ----
  * GEMM precision: fp32 (default: IEEE single, results as the CPU's), tf32 (tensor-core TF32
  * inputs, fp32 accumulation), bf16 (bf16 GEMM inputs, fp32 accumulation; matrices, and so the
@@ -252,6 +263,19 @@ sk_precision sk_backend_precision(const sk_backend *be);
  * cap fails with an ERROR naming the bytes asked for, the cap and the device's free/total.
  * CPU backends: no effect. 0 or SK_EINVAL + ERROR. */
 int sk_backend_set_memory_fraction(const sk_backend *be, double fraction);
+/* The tools' GPU options, registered in one call (style.md §3):
+ *     sk_gpu_opts g = SK_GPU_OPTS_INIT;
+ *     sk_gpu_opts_register(po, &g);                  // --precision, --gpu-memory-fraction
+ *     ... sk_opts_parse(po); be = sk_backend_select(use_gpu); ...
+ *     if (sk_gpu_opts_apply(be, &g) < 0) SK_FATAL(...);
+ * Defaults come from SKALD_PRECISION / SKALD_GPU_MEMORY_FRACTION when set. The strings
+ * belong to the sk_opts. */
+typedef struct sk_opts sk_opts;
+typedef struct { const char *precision; double memory_fraction; } sk_gpu_opts;
+#define SK_GPU_OPTS_INIT { NULL, -1 }
+void sk_gpu_opts_register(sk_opts *po, sk_gpu_opts *o);
+/* 0, or SK_EINVAL + ERROR (bad precision name or fraction, or the device lacks it). */
+int sk_gpu_opts_apply(const sk_backend *be, const sk_gpu_opts *o);
 /* Whether a CUDA GPU is usable: 1 yes; 0 CUDA built in but no usable device; -1 CUDA not
  * built in (CUDA=0). why (may be NULL) receives the reason when not 1. Prints nothing. */
 int sk_backend_cuda_probe(char *why, size_t n);

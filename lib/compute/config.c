@@ -4,9 +4,11 @@
 #include "compute/backend.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/opts.h"
 #ifdef SK_HAVE_CUDA
 #include "compute/cuda/cuda.h"
 #endif
@@ -87,4 +89,32 @@ int sk_backend_cuda_probe(char *why, size_t n)
         snprintf(why, n, "CUDA was not compiled in (built with CUDA=0 or without nvcc)");
     return -1;
 #endif
+}
+
+void sk_gpu_opts_register(sk_opts *po, sk_gpu_opts *o)
+{
+    if (!o->precision) {
+        const char *e = getenv("SKALD_PRECISION");
+        o->precision = e && *e ? e : "fp32";
+    }
+    if (o->memory_fraction < 0) {
+        const char *e = getenv("SKALD_GPU_MEMORY_FRACTION");
+        o->memory_fraction = e && *e ? atof(e) : 0;
+    }
+    sk_opts_string(po, "precision", &o->precision,
+                   "GEMM precision on the GPU: fp32 (as the CPU), tf32 (tensor-core TF32 "
+                   "inputs), bf16 (bf16 inputs, fp32 accumulation and master weights)");
+    sk_opts_double(po, "gpu-memory-fraction", &o->memory_fraction,
+                   "Hold at most this fraction of the GPU's memory (0 = no limit), so that "
+                   "jobs can share a card");
+}
+
+int sk_gpu_opts_apply(const sk_backend *be, const sk_gpu_opts *o)
+{
+    sk_precision p;
+    if (sk_precision_parse(o->precision ? o->precision : "fp32", &p) < 0)
+        return SK_EINVAL;
+    if (sk_backend_set_memory_fraction(be, o->memory_fraction < 0 ? 0 : o->memory_fraction) < 0)
+        return SK_EINVAL;
+    return sk_backend_set_precision(be, p);
 }

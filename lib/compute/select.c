@@ -45,14 +45,18 @@ const sk_backend *sk_backend_select(const char *use_gpu)
         const sk_backend *be = cuda_or_null();
         if (be)
             return be;
-        if (!strcmp(use_gpu, "yes")) {
-            /* Kaldi without CUDA compiled in accepts --use-gpu=yes and runs on the CPU; skald
-             * does the same when it was built without CUDA, and fails when CUDA was built
-             * but no GPU is usable. */
-            if (cuda_built()) {
-                SK_ERROR("No CUDA GPU available and --use-gpu=yes");
+        /* Kaldi without CUDA compiled in accepts --use-gpu=yes and runs on the CPU; skald
+         * does the same when it was built without CUDA. With CUDA built, Kaldi's messages:
+         * yes|wait fail, optional warns and runs on the CPU. */
+        if (cuda_built()) {
+            if (strcmp(use_gpu, "optional")) {
+                char why[256];
+                sk_backend_cuda_probe(why, sizeof why);
+                SK_ERROR("No CUDA GPU detected!, diagnostics: %s",
+                         why[0] ? why : "the CUDA backend could not start");
                 return NULL;
             }
+            SK_WARN("No CUDA GPU detected; running on CPU since --use-gpu=optional specified.");
         }
         return sk_backend_cpu();
     }

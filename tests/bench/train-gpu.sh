@@ -44,7 +44,7 @@ with open(w + '/feats.ark', 'wb') as ark:
         ark.write(b'u%04d ' % u)
         offs.append(ark.tell())
         ark.write(b'\0BFM \4' + struct.pack('<i', nf) + b'\4' + struct.pack('<i', dim))
-        start = (u * 4099) % len(block)
+        start = 4 * ((u * 4099) % (len(block) // 4))  # whole floats
         data = (block[start:] + block * (need // len(block) + 2))[:need]
         ark.write(data)
 with open(w + '/feats.scp', 'w') as scp, open(w + '/post.txt', 'w') as post:
@@ -78,7 +78,7 @@ for prec in fp32 tf32 bf16; do
         fi
         awk -v p=$prec -v mb=$mb -v f="$fps" -v n=$PARAMS -v pk="${peak:-0}" 'BEGIN {
             tf = f * 6 * n / 1e12
-            printf "%-6s %9d %14.0f %12.1f %13s\n", p, mb, f, tf,
-                   pk > 0 ? sprintf("%.1f%%", 100 * tf / pk) : "?" }'
+            share = pk > 0 ? sprintf("%.1f%%", 100 * tf / pk) : "?"
+            printf "%-6s %9d %14.0f %12.1f %13s\n", p, mb, f, tf, share }'
     done
 done

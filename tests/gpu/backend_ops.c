@@ -11,11 +11,14 @@
 #include "compute/backend.h"
 #include "../unit/tap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/log.h"
+#include "compute/feeder.h"
+#include "compute/xent_acc.h"
 #ifdef SK_HAVE_CUDA
 #include "compute/cuda/cuda.h"
 #endif
@@ -396,6 +399,62 @@ static void test_reduce(void)
     }
 }
 
+static void test_xent_acc(void)
+{
+    TEST(nm("xent_acc: device-side statistics and frame accuracy == CPU, dY, restart")) {
+        int R = 500, K = 3500;
+        sk_xent_acc *ag = sk_xent_acc_new(G, K), *ac = sk_xent_acc_new(C, K);
+        CHECK(ag && ac);
+        tw y = mk(R, K, -3, 3), t = mk(R, K, 0, 0), dy = mk(R, K, 0, 0);
+        tv w = mkv(R, 0.5f, 1.5f);
+        int32_t *start = malloc(sizeof(int32_t) * (R + 1)), *col = malloc(sizeof(int32_t) * R);
+        float *val = malloc(sizeof(float) * R);
+        for (int r = 0; r <= R; r++)
+            start[r] = r;
+        for (int r = 0; r < R; r++) {
+            col[r] = (r * 31) % K;
+            val[r] = 1;
+        }
+        sk_backend_set_sparse_rows(G, &t.g, start, col, val);
+        sk_backend_set_sparse_rows(C, &t.c, start, col, val);
+        /* every third frame right: a large logit at its target */
+        tw z = mk(R, K, 0, 0);
+        for (int r = 0; r < R; r++)
+            val[r] = r % 3 == 0 ? 20.0f : 0.0f;
+        sk_backend_set_sparse_rows(G, &z.g, start, col, val);
+        sk_backend_set_sparse_rows(C, &z.c, start, col, val);
+        G->axpby(G, 1, &z.g, 1, &y.g); C->axpby(C, 1, &z.c, 1, &y.c);
+        twfree(&z);
+        G->softmax(G, &y.g, &y.g); C->softmax(C, &y.c, &y.c);
+        for (int it = 0; it < 2; it++) {
+            sk_xent_acc_add(ag, &y.g, &t.g, &w.g, &dy.g);
+            sk_xent_acc_add(ac, &y.c, &t.c, &w.c, &dy.c);
+        }
+        MAXREL("xent_acc dY", cmp(&dy), EW);
+        double *hg = calloc((size_t)8 * K, sizeof(double)), *hc = hg + 4 * K;
+        sk_xent_acc_fetch(ag, hg, hg + K, hg + 2 * K, hg + 3 * K);
+        sk_xent_acc_fetch(ac, hc, hc + K, hc + 2 * K, hc + 3 * K);
+        double worst = 0;
+        for (int j = 0; j < 4 * K; j++)
+            worst = fmax(worst, fabs(hg[j] - hc[j]) / (1 + fabs(hc[j])));
+        if (!(worst <= RED))
+            TAP_FAIL("xent_acc stats [%s]: max rel err %g", PN, worst);
+        double correct = 0;
+        for (int j = 0; j < K; j++)
+            correct += hc[3 * K + j];
+        CHECK(correct > 0);
+        memset(hg, 0, sizeof(double) * 4 * K);
+        sk_xent_acc_fetch(ag, hg, hg + K, hg + 2 * K, hg + 3 * K);
+        double s = 0;
+        for (int j = 0; j < 4 * K; j++)
+            s += fabs(hg[j]);
+        CHECK(s == 0);
+        free(hg); free(start); free(col); free(val);
+        twfree(&y); twfree(&t); twfree(&dy); tvfree(&w);
+        sk_xent_acc_free(ag); sk_xent_acc_free(ac);
+    }
+}
+
 static void test_index(void)
 {
     TEST(nm("copy_rows, add_to_rows, copy_cols, add_to_cols (with -1 and repeats)")) {
@@ -425,6 +484,30 @@ static void test_index(void)
         MAXREL("add_to_cols", cmp(&s2), EW);
         G->free(G, rig); G->free(G, cig);
         twfree(&s); twfree(&d); twfree(&s2); twfree(&d2);
+    }
+}
+
+static void test_sparse(void)
+{
+    TEST(nm("set_sparse_rows: dense targets built on the device == CPU")) {
+        int R = 700, K = 3500;
+        tw t = mk(R, K, 5, 6);  /* old contents must be cleared */
+        int32_t *start = malloc(sizeof(int32_t) * (R + 1)), *col = malloc(sizeof(int32_t) * 3 * R);
+        float *val = malloc(sizeof(float) * 3 * R);
+        int n = 0;
+        for (int r = 0; r < R; r++) {
+            start[r] = n;
+            int m = r % 4;  /* 0..3 entries; m == 3 repeats a column: the later value wins */
+            for (int i = 0; i < m; i++) {
+                col[n] = i == 2 ? col[n - 2] : (r * 37 + i * 101) % K;
+                val[n++] = 0.1f * (float)(i + 1);
+            }
+        }
+        start[R] = n;
+        CHECK(sk_backend_set_sparse_rows(G, &t.g, start, col, val) == 0);
+        CHECK(sk_backend_set_sparse_rows(C, &t.c, start, col, val) == 0);
+        MAXREL("set_sparse_rows", cmp(&t), 0);
+        free(start); free(col); free(val); twfree(&t);
     }
 }
 
@@ -463,6 +546,53 @@ static void test_train(void)
         G->sync(G);
         CHECK(memcmp(h1, h2, sizeof(float) * R * K) != 0);
         free(h1); free(h2); G->mat_free(G, &m);
+    }
+}
+
+/* feeder on the GPU: pinned buffers, copies on the second stream, compute on the first */
+enum { FN = 40, FR = 300, FC = 440 };
+static void *feed_producer(void *arg)
+{
+    sk_feeder *f = arg;
+    for (int k = 0; k < FN; k++) {
+        int32_t stride;
+        float *h = sk_feeder_host(f, &stride);
+        int rows = FR - k;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < FC; c++)
+                h[(size_t)r * stride + c] = (float)(k * 7 + r * 3 + c % 5);
+        sk_feeder_submit(f, rows);
+    }
+    sk_feeder_close(f);
+    return NULL;
+}
+static void test_feeder(void)
+{
+    TEST("feeder: minibatches copied on the second stream arrive in order and intact") {
+        sk_feeder *f = sk_feeder_new(G, FR, FC, 3);
+        CHECK(f != NULL);
+        pthread_t th;
+        pthread_create(&th, NULL, feed_producer, f);
+        float *h = malloc(sizeof(float) * FR * FC);
+        int k = 0, bad = 0;
+        const sk_bmat *x;
+        while ((x = sk_feeder_next(f))) {
+            sk_bmat y = *x;
+            G->affine(G, &y, 2.0f, 1.0f);  /* compute on the delivered buffer, in place */
+            G->download(G, h, FC, &y);
+            G->sync(G);
+            if (x->rows != FR - k)
+                bad++;
+            for (int r = 0; r < x->rows; r++)
+                for (int c = 0; c < FC; c++)
+                    bad += h[(size_t)r * FC + c] != 2.0f * (float)(k * 7 + r * 3 + c % 5) + 1.0f;
+            k++;
+        }
+        pthread_join(th, NULL);
+        CHECK_INT(k, FN);
+        CHECK_INT(bad, 0);
+        free(h);
+        sk_feeder_free(f);
     }
 }
 
@@ -589,8 +719,11 @@ int main(int argc, char **argv)
             test_elementwise();
             test_reduce();
             test_index();
+            test_sparse();
+            test_xent_acc();
             test_train();
         }
+        test_feeder();
         return tap_done();
     }
     if (sk_backend_cuda_probe(why, sizeof why) != 1) {
@@ -629,9 +762,12 @@ int main(int argc, char **argv)
         test_elementwise();
         test_reduce();
         test_index();
+        test_sparse();
+        test_xent_acc();
         test_train();
     }
     sk_backend_set_precision(G, SK_PREC_FP32);
+    test_feeder();
 #ifdef SK_HAVE_CUDA
     test_allocator();
 #endif

@@ -41,6 +41,8 @@ void sk_cuda_fatal(void)
 
 /* ---------------------------------------------------------------- probe */
 
+/* The probe's calls are the only unchecked ones: it must stay quiet (backend.h: "NULL when no
+ * usable device, without an error") and reports through `why`. */
 extern "C" int sk_cuda_probe(char *why, size_t n)
 {
     int count = 0;
@@ -111,8 +113,8 @@ static void destroy(sk_cuda_ctx *x)
     if (!x)
         return;
     int prev = 0;
-    cudaGetDevice(&prev);
-    cudaSetDevice(x->device);
+    SK_CUDA_CHECK(cudaGetDevice(&prev));
+    SK_CUDA_CHECK(cudaSetDevice(x->device));
     if (x->stream)
         SK_CUDA_CHECK(cudaStreamSynchronize(x->stream));
     sk_cuda_memory_release(x);
@@ -120,7 +122,11 @@ static void destroy(sk_cuda_ctx *x)
         SK_CUDA_CHECK(cublasDestroy(x->blas));
     if (x->stream)
         SK_CUDA_CHECK(cudaStreamDestroy(x->stream));
-    cudaSetDevice(prev);
+    if (x->copy_stream) {
+        SK_CUDA_CHECK(cudaStreamSynchronize(x->copy_stream));
+        SK_CUDA_CHECK(cudaStreamDestroy(x->copy_stream));
+    }
+    SK_CUDA_CHECK(cudaSetDevice(prev));
     delete x;
 }
 
@@ -187,8 +193,8 @@ static void make_default(void)
     const char *s = getenv("SKALD_GPU_DEVICE");
     if (s && *s)
         dev = atoi(s);
-    else
-        cudaGetDevice(&dev);
+    else if (!SK_CUDA_CHECK(cudaGetDevice(&dev)))
+        return;
     default_ctx = create(dev);
     if (default_ctx) {
         char d[256];
@@ -276,7 +282,7 @@ extern "C" void sk_cuda_describe(const sk_backend *be, char *buf, size_t n)
         return;
     }
     size_t fr = 0, tot = 0;
-    cudaMemGetInfo(&fr, &tot);
+    SK_CUDA_CHECK(cudaMemGetInfo(&fr, &tot));
     snprintf(buf, n, "%s, compute capability %d.%d, free:%zuM, total:%zuM", prop.name,
              prop.major, prop.minor, fr >> 20, tot >> 20);
 }

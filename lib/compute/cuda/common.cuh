@@ -69,6 +69,7 @@ struct sk_cuda_ctx {
     sk_backend table;            /* ctx pointer inside points back here */
     int device = 0;
     cudaStream_t stream = nullptr;
+    cudaStream_t copy_stream = nullptr;  /* input copies (feed.cu), created on first use */
     cublasHandle_t blas = nullptr;
     sk_precision precision = SK_PREC_FP32;
 

@@ -59,6 +59,37 @@ int sk_cuda_set_memory_fraction(const sk_backend *be, double fraction);
 /* Allocator figures: bytes held from the device, bytes in use, cudaMalloc calls so far. */
 void sk_cuda_mem_stats(const sk_backend *be, size_t *held, size_t *in_use, uint64_t *n_malloc);
 
+/* Pinned host memory for input buffers (NULL + ERROR on failure); free with
+ * sk_cuda_host_free (NULL ok). */
+void *sk_cuda_host_alloc(size_t bytes);
+void sk_cuda_host_free(void *p);
+
+/* One input buffer's copy on the instance's second ("copy") stream (compute/feeder.c):
+ *   start     (producer) queue host rows -> dst on the copy stream, after the compute stream
+ *             has passed the buffer's last `consumed` mark;
+ *   wait      (consumer) make the compute stream wait, on the device, for that copy;
+ *   consumed  (consumer) mark on the compute stream: dst is no longer needed after the work
+ *             queued so far;
+ *   host_sync (producer) block until the last copy has read the host buffer.
+ * The producer may be another thread than the consumer. */
+typedef struct sk_cuda_copy sk_cuda_copy;
+/* Create after allocating the destination buffer: waits for the compute stream once. */
+sk_cuda_copy *sk_cuda_copy_new(const sk_backend *be);   /* NULL + ERROR on failure */
+void sk_cuda_copy_free(sk_cuda_copy *c);                 /* waits for its copy; NULL ok */
+void sk_cuda_copy_start(sk_cuda_copy *c, sk_bmat *dst, const float *host, int32_t host_stride);
+void sk_cuda_copy_wait(sk_cuda_copy *c);
+void sk_cuda_copy_consumed(sk_cuda_copy *c);
+void sk_cuda_copy_host_sync(sk_cuda_copy *c);
+
+/* sk_backend_set_sparse_rows on a CUDA instance (arguments checked by the caller). */
+int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t, const int32_t *row_start,
+                            const int32_t *col, const float *val);
+
+/* compute/xent_acc.c on a CUDA instance: dY, and adds xent, ent, frames, correct (y->cols
+ * device doubles each, consecutive at stats) without a host sync. */
+void sk_cuda_xent_accumulate(const sk_backend *be, const sk_bmat *y, const sk_bmat *t,
+                             const sk_bvec *w, sk_bmat *dy, double *stats);
+
 /* Device description for logs ("NVIDIA H100 80GB HBM3, compute capability 9.0, 81559 MiB"). */
 void sk_cuda_describe(const sk_backend *be, char *buf, size_t n);
 

@@ -77,3 +77,46 @@ void sk_cuda_register_index(sk_backend *be)
     be->copy_cols = cu_copy_cols;
     be->add_to_cols = cu_add_to_cols;
 }
+
+/* ---------------------------------------------------------------- sparse rows */
+
+/* One thread a row, entries in order: a later entry for a column overwrites an earlier one
+ * exactly as on the host, with no atomics. T was zeroed before. */
+__global__ void k_scatter_rows(sk_bmat t, const int32_t *start, const int32_t *col,
+                               const float *val)
+{
+    for (int32_t r = blockIdx.x * blockDim.x + threadIdx.x; r < t.rows;
+         r += gridDim.x * blockDim.x)
+        for (int32_t i = start[r]; i < start[r + 1]; i++)
+            AT(t, r, col[i]) = val[i];
+}
+
+extern "C" int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t,
+                                       const int32_t *row_start, const int32_t *col,
+                                       const float *val)
+{
+    sk_cuda_ctx *x = CTX(be);
+    if (t->rows == 0 || t->cols == 0)
+        return 0;
+    CK(cudaMemset2DAsync(t->data, (size_t)t->stride * 4, 0, (size_t)t->cols * 4,
+                         (size_t)t->rows, x->stream));
+    size_t n = (size_t)row_start[t->rows];
+    /* one scratch block: row_start, then col, then val */
+    size_t b_start = sizeof(int32_t) * ((size_t)t->rows + 1), b_col = sizeof(int32_t) * n;
+    char *d = (char *)be->alloc(be, b_start + 2 * b_col + 16);
+    if (!d)
+        return SK_EIO;
+    int32_t *d_start = (int32_t *)d, *d_col = (int32_t *)(d + b_start);
+    float *d_val = (float *)(d + b_start + b_col);
+    be->upload_raw(be, d_start, row_start, b_start);
+    if (n) {
+        be->upload_raw(be, d_col, col, b_col);
+        be->upload_raw(be, d_val, val, sizeof(float) * n);
+    }
+    unsigned blocks = (unsigned)((t->rows + 255) / 256);
+    k_scatter_rows<<<blocks > 65535 ? 65535 : blocks, 256, 0, x->stream>>>(*t, d_start, d_col,
+                                                                            d_val);
+    CK_LAUNCH();
+    be->free(be, d);  /* stream-ordered: reused only by work queued after the kernel */
+    return 0;
+}

@@ -50,8 +50,7 @@ static void release_cache(sk_cuda_ctx *x)
 static void mem_error(sk_cuda_ctx *x, size_t bytes, const char *what)
 {
     size_t fr = 0, tot = 0;
-    cudaMemGetInfo(&fr, &tot);
-    cudaGetLastError();
+    SK_CUDA_CHECK(cudaMemGetInfo(&fr, &tot));
     if (x->limit)
         SK_ERROR("Cannot allocate %zu bytes on GPU %d (%s): this process holds %zu bytes, its "
                  "limit is %zu bytes (memory fraction %g); device free %zu MiB of %zu MiB",
@@ -81,6 +80,8 @@ static void *dev_alloc(sk_cuda_ctx *x, size_t bytes)
             return nullptr;
         }
     }
+    /* cudaMalloc is checked by hand: out of memory is retried after emptying the cache and
+     * then reported by mem_error with the sizes, rather than as a bare CUDA error */
     void *p = nullptr;
     cudaError_t e = cudaMalloc(&p, n);
     if (e != cudaSuccess) {

@@ -209,42 +209,59 @@ static void cu_max_norm(const sk_backend *be, sk_bmat *w, float max_norm)
     CK_LAUNCH();
 }
 
-/* First column holding the row's maximum (strict >, so ties keep the lower column). */
+/* First column holding the maximum of row r (strict >, so ties keep the lower column); the
+ * result is valid in thread 0. blockDim.x a power of two <= 256; all threads call it. */
+__device__ int32_t block_argmax(const sk_bmat &m, int32_t r, float *shv, int32_t *shi)
+{
+    float best = -INFINITY;
+    int32_t bi = -1;
+    for (int32_t c = threadIdx.x; c < m.cols; c += blockDim.x) {
+        float v = AT(m, r, c);
+        if (bi < 0 || v > best) {
+            best = v;
+            bi = c;
+        }
+    }
+    __syncthreads();   /* shv/shi may still be read from a previous call */
+    shv[threadIdx.x] = best;
+    shi[threadIdx.x] = bi;
+    __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) {
+            float ov = shv[threadIdx.x + s];
+            int32_t oi = shi[threadIdx.x + s];
+            int32_t mi = shi[threadIdx.x];
+            if (oi >= 0 && (mi < 0 || ov > shv[threadIdx.x] ||
+                            (ov == shv[threadIdx.x] && oi < mi))) {
+                shv[threadIdx.x] = ov;
+                shi[threadIdx.x] = oi;
+            }
+        }
+        __syncthreads();
+    }
+    return shi[0];
+}
+
 __global__ void k_row_max_id(sk_bmat m, int32_t *ids)
 {
     __shared__ float shv[256];
     __shared__ int32_t shi[256];
     ROWS_LOOP(m.rows) {
-        float best = -INFINITY;
-        int32_t bi = -1;
-        for (int32_t c = threadIdx.x; c < m.cols; c += blockDim.x) {
-            float v = AT(m, r, c);
-            if (bi < 0 || v > best) {
-                best = v;
-                bi = c;
-            }
-        }
-        __syncthreads();
-        shv[threadIdx.x] = best;
-        shi[threadIdx.x] = bi;
-        __syncthreads();
-        for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
-            if (threadIdx.x < s) {
-                float ov = shv[threadIdx.x + s];
-                int32_t oi = shi[threadIdx.x + s];
-                int32_t mi = shi[threadIdx.x];
-                if (oi >= 0 && (mi < 0 || ov > shv[threadIdx.x] ||
-                                (ov == shv[threadIdx.x] && oi < mi))) {
-                    shv[threadIdx.x] = ov;
-                    shi[threadIdx.x] = oi;
-                }
-            }
-            __syncthreads();
-        }
+        int32_t b = block_argmax(m, r, shv, shi);
         if (threadIdx.x == 0)
-            ids[r] = shi[0];
+            ids[r] = b;
     }
 }
+
+/* power-of-two thread count for block_argmax */
+static unsigned argmax_threads(int32_t cols)
+{
+    unsigned t = 32;
+    while (t < 256 && t < (unsigned)cols)
+        t *= 2;
+    return t;
+}
+
 static void cu_row_max_id(const sk_backend *be, const sk_bmat *m, int32_t *ids)
 {
     sk_cuda_ctx *x = CTX(be);
@@ -256,11 +273,7 @@ static void cu_row_max_id(const sk_backend *be, const sk_bmat *m, int32_t *ids)
         return;
     }
     int32_t *d = (int32_t *)sk_cuda_scratch(x, (size_t)m->rows * sizeof(int32_t));
-    /* a power of two: the tree reduction halves the thread count */
-    unsigned t = 32;
-    while (t < 256 && t < (unsigned)m->cols)
-        t *= 2;
-    k_row_max_id<<<sk_row_blocks(m->rows), t, 0, x->stream>>>(*m, d);
+    k_row_max_id<<<sk_row_blocks(m->rows), argmax_threads(m->cols), 0, x->stream>>>(*m, d);
     CK_LAUNCH();
     sk_cuda_fetch(x, ids, d, (size_t)m->rows * sizeof(int32_t));
     sk_cuda_scratch_free(x, d);
@@ -340,12 +353,11 @@ struct xent_f {
     }
 };
 struct xent_g {
-    double *out; int32_t cols;
+    double *out; int32_t cols; bool add;
     __device__ void operator()(int32_t c, const double *s) const
     {
-        out[c] = s[0];
-        out[cols + c] = s[1];
-        out[2 * cols + c] = s[2];
+        for (int k = 0; k < 3; k++)
+            out[k * (size_t)cols + c] = s[k] + (add ? out[k * (size_t)cols + c] : 0.0);
     }
 };
 static void cu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, const sk_bvec *w,
@@ -370,7 +382,7 @@ static void cu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, co
     std::vector<double> h((size_t)3 * cols);
     if (cols > 0) {
         st = (double *)sk_cuda_scratch(x, (size_t)3 * cols * sizeof(double));
-        colred<3, double>(x, rows, cols, xent_f{ *y, *t, *dy, wp }, xent_g{ st, cols });
+        colred<3, double>(x, rows, cols, xent_f{ *y, *t, *dy, wp }, xent_g{ st, cols, false });
         sk_cuda_fetch(x, h.data(), st, h.size() * sizeof(double));
         sk_cuda_scratch_free(x, st);
     }
@@ -382,6 +394,40 @@ static void cu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, co
         ent[c] += h[(size_t)cols + c];
         frames[c] += h[(size_t)2 * cols + c];
     }
+}
+
+/* correct[c] += w'[r] when the first maxima of Y's and T's row r are both column c */
+__global__ void k_xent_correct(sk_bmat y, sk_bmat t, const float *wp, double *correct)
+{
+    __shared__ float shv[256];
+    __shared__ int32_t shi[256];
+    ROWS_LOOP(y.rows) {
+        int32_t by = block_argmax(y, r, shv, shi);
+        int32_t bt = block_argmax(t, r, shv, shi);
+        if (threadIdx.x == 0 && by == bt && by >= 0)
+            atomicAdd(&correct[by], (double)wp[r]);
+    }
+}
+
+extern "C" void sk_cuda_xent_accumulate(const sk_backend *be, const sk_bmat *y,
+                                        const sk_bmat *t, const sk_bvec *w, sk_bmat *dy,
+                                        double *stats)
+{
+    SAME(y, t); SAME(y, dy);
+    SHAPE(w->dim == y->rows);
+    sk_cuda_ctx *x = CTX(be);
+    int32_t rows = y->rows, cols = y->cols;
+    if (rows == 0 || cols == 0)
+        return;
+    float *wp = (float *)sk_cuda_scratch(x, (size_t)rows * sizeof(float));
+    k_xent_wprime<<<sk_row_blocks(rows), sk_row_threads(cols), 0, x->stream>>>(*t, w->data, wp);
+    CK_LAUNCH();
+    /* accuracy first, so that Y is read before dY is written (in case a caller aliases) */
+    k_xent_correct<<<sk_row_blocks(rows), argmax_threads(cols), 0, x->stream>>>(
+        *y, *t, wp, stats + 3 * (size_t)cols);
+    CK_LAUNCH();
+    colred<3, double>(x, rows, cols, xent_f{ *y, *t, *dy, wp }, xent_g{ stats, cols, true });
+    sk_cuda_scratch_free(x, wp);  /* stream-ordered reuse */
 }
 
 void sk_cuda_register_reduce(sk_backend *be)

@@ -47,7 +47,9 @@ struct l1_fn {
     {
         float &wv = AT(w, r, c), &gv = AT(g, r, c);
         float as = wv < 0 ? -a : a;
-        float after = wv - lr * gv - as;
+        /* rounded step by step as the CPU does (no FMA contraction): the sign test below
+         * must not flip on a borderline element */
+        float after = __fsub_rn(__fsub_rn(wv, __fmul_rn(lr, gv)), as);
         if ((after > 0) != (wv > 0)) {
             wv = 0;
             gv = 0;

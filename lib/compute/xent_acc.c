@@ -1,0 +1,131 @@
+/* xent_acc.c — cross-entropy statistics accumulated in backend memory (xent_acc.h). The CUDA
+ * backend computes everything on the device (lib/compute/cuda/reduce.cu); host-memory
+ * backends use be->xent and be->row_max_id and keep the sums on the host. */
+#include "compute/xent_acc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#ifdef SK_HAVE_CUDA
+#include "compute/cuda/cuda.h"
+#endif
+
+struct sk_xent_acc {
+    const sk_backend *be;
+    int32_t dim;
+    bool device;       /* stats live in backend memory (CUDA) */
+    double *stats;     /* 4 x dim: xent, ent, frames, correct (device or host) */
+    double *zero;      /* host zeros for restarting device stats */
+    float *wp;         /* host-memory backends: w' per row */
+    int32_t *ids;
+    int32_t cap;
+};
+
+sk_xent_acc *sk_xent_acc_new(const sk_backend *be, int32_t dim)
+{
+    sk_xent_acc *a = calloc(1, sizeof *a);
+    if (!a) {
+        SK_ERROR("Cannot allocate the cross-entropy accumulator");
+        return NULL;
+    }
+    a->be = be;
+    a->dim = dim;
+#ifdef SK_HAVE_CUDA
+    a->device = !strcmp(be->name, "cuda");
+#endif
+    size_t bytes = sizeof(double) * 4 * ((size_t)dim + 1);
+    if (a->device) {
+        a->stats = be->alloc(be, bytes);   /* zeroed */
+        a->zero = calloc(1, bytes);
+    } else {
+        a->stats = calloc(1, bytes);
+        a->zero = calloc(1, 1);
+    }
+    if (!a->stats || !a->zero) {
+        SK_ERROR("Cannot allocate the cross-entropy accumulator (%zu bytes)", bytes);
+        sk_xent_acc_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void sk_xent_acc_free(sk_xent_acc *a)
+{
+    if (!a)
+        return;
+    if (a->device)
+        a->be->free(a->be, a->stats);
+    else
+        free(a->stats);
+    free(a->zero);
+    free(a->wp);
+    free(a->ids);
+    free(a);
+}
+
+/* first maximum of a host row */
+static int32_t argmax(const float *x, int32_t n)
+{
+    int32_t b = 0;
+    for (int32_t c = 1; c < n; c++)
+        if (x[c] > x[b])
+            b = c;
+    return b;
+}
+
+void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const sk_bvec *w,
+                     sk_bmat *dy)
+{
+    const sk_backend *be = a->be;
+    if (y->cols != a->dim)
+        SK_BUG("sk_xent_acc_add: %d columns, accumulator has %d", y->cols, a->dim);
+#ifdef SK_HAVE_CUDA
+    if (a->device) {
+        sk_cuda_xent_accumulate(be, y, t, w, dy, a->stats);
+        return;
+    }
+#endif
+    int32_t n = y->rows, d = a->dim;
+    if (n > a->cap) {
+        free(a->wp);
+        free(a->ids);
+        a->wp = malloc(sizeof(float) * (size_t)n);
+        a->ids = malloc(sizeof(int32_t) * (size_t)n);
+        if (!a->wp || !a->ids)
+            SK_BUG("out of memory");
+        a->cap = n;
+    }
+    be->xent(be, y, t, w, dy, a->stats, a->stats + d, a->stats + 2 * (size_t)d, a->wp);
+    be->row_max_id(be, y, a->ids);
+    for (int32_t r = 0; r < n; r++) {
+        int32_t best = argmax(t->data + (size_t)r * t->stride, d);
+        if (d > 0 && a->ids[r] == best)
+            a->stats[3 * (size_t)d + best] += a->wp[r];
+    }
+}
+
+void sk_xent_acc_fetch(sk_xent_acc *a, double *xent, double *ent, double *frames,
+                       double *correct)
+{
+    int32_t d = a->dim;
+    size_t bytes = sizeof(double) * 4 * (size_t)d;
+    double *h = a->stats;
+    if (a->device) {
+        h = malloc(bytes + sizeof(double));
+        if (!h)
+            SK_BUG("out of memory");
+        a->be->download_raw(a->be, h, a->stats, bytes);
+        a->be->sync(a->be);
+        a->be->upload_raw(a->be, a->stats, a->zero, bytes);
+    }
+    double *out[4] = { xent, ent, frames, correct };
+    for (int k = 0; k < 4; k++)
+        if (out[k])
+            for (int32_t c = 0; c < d; c++)
+                out[k][c] += h[(size_t)k * d + c];
+    if (a->device)
+        free(h);
+    else
+        memset(a->stats, 0, bytes);
+}
