@@ -79,21 +79,4 @@ static inline bool sk_fst_is_final(const sk_fst *fst, int32_t s)
     return fst->final[s] != __builtin_inff();
 }
 
-/* ---- symbol tables (text form: "symbol id" a line, as words.txt) ---- */
-
-typedef struct {
-    char **sym;      /* sym[id] or NULL; owned */
-    int32_t size;    /* 1 + highest id */
-} sk_symtab;
-
-/* Read a text symbol table from an rxfilename; *st allocated. Returns 0 or SK_EIO. */
-int sk_symtab_read(const char *rxfilename, sk_symtab **st);
-/* Read from memory (NUL-terminated text). */
-int sk_symtab_parse(const char *text, const char *name, sk_symtab **st);
-/* Symbol of id, or NULL when absent. */
-const char *sk_symtab_find(const sk_symtab *st, int32_t id);
-/* Id of a symbol, or -1 when absent (linear search; for small uses). */
-int32_t sk_symtab_id(const sk_symtab *st, const char *sym);
-void sk_symtab_free(sk_symtab *st);
-
 #endif

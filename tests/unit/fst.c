@@ -1,5 +1,5 @@
 /* Unit tests for lib/fst/fst: OpenFst binary files written by the OpenFst tools (fstcompile,
- * fstconvert from Debian libfst-tools), header errors, round trips, symbol tables. */
+ * fstconvert from Debian libfst-tools), header errors, round trips. */
 #include "base/log.h"
 #include "fst/fst.h"
 #include "tap.h"
@@ -187,24 +187,6 @@ int main(void)
         }
         sk_fst_free(g);
         g = NULL;
-    }
-    TEST("symbol table text") {
-        sk_symtab *st = NULL;
-        CHECK_INT(sk_symtab_parse("<eps> 0\nONE 1\nTWO 2\n\nNINE 9\n", "words.txt", &st), 0);
-        if (st) {
-            CHECK_STR(sk_symtab_find(st, 2), "TWO");
-            CHECK_STR(sk_symtab_find(st, 9), "NINE");
-            CHECK(sk_symtab_find(st, 5) == NULL);
-            CHECK(sk_symtab_find(st, 10) == NULL);
-            CHECK_INT(sk_symtab_id(st, "ONE"), 1);
-            CHECK_INT(sk_symtab_id(st, "TEN"), -1);
-        }
-        sk_symtab_free(st);
-        st = NULL;
-        nerr = 0;
-        CHECK(sk_symtab_parse("a 1\nb x\n", "bad.txt", &st) < 0);
-        CHECK(st == NULL);
-        CHECK(strstr(lasterr, "bad line 2") != NULL);
     }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
