@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hmm/topology.h"
+
 typedef struct sk_trans_model sk_trans_model;
 
 /* Read a TransitionModel (topology included) from a stream positioned at "<TransitionModel>". */
@@ -40,5 +42,29 @@ int32_t sk_tm_tid2trans_index(const sk_trans_model *tm, int32_t tid);
 bool sk_tm_is_self_loop(const sk_trans_model *tm, int32_t tid);
 bool sk_tm_is_final(const sk_trans_model *tm, int32_t tid);   /* transition to the final state */
 float sk_tm_log_prob(const sk_trans_model *tm, int32_t tid);
+
+/* ---- additions (branch hmm) ----
+ * The tid accessors above return -1 (false for the bool ones, 0.0 for the log-prob) for an id
+ * that is not valid: check sk_tm_is_valid_tid first on untrusted input. Transition-states are
+ * 1-based (1..sk_tm_num_transition_states). */
+/* Read/write a whole object file (Kaldi's ReadKaldiObject/WriteKaldiObject): binary header
+ * handled; whatever follows the transition model (the acoustic model) is not parsed (a pipe is
+ * drained so its command does not die of SIGPIPE). Writing is atomic for regular files. */
+int sk_trans_model_write_file(const char *wxfilename, bool binary, const sk_trans_model *tm);
+
+/* The topology inside the model (owned by tm). */
+const sk_hmm_topo *sk_tm_topo(const sk_trans_model *tm);
+/* Number of phones listed in the topology (hmm-info's "number of phones"). */
+int32_t sk_tm_num_topo_phones(const sk_trans_model *tm);
+/* Transition-state accessors (ts in 1..num_transition_states; -1 when out of range). */
+int32_t sk_tm_trans_state2phone(const sk_trans_model *tm, int32_t ts);
+int32_t sk_tm_trans_state2hmm_state(const sk_trans_model *tm, int32_t ts);
+int32_t sk_tm_trans_state2forward_pdf(const sk_trans_model *tm, int32_t ts);
+int32_t sk_tm_trans_state2self_loop_pdf(const sk_trans_model *tm, int32_t ts);
+/* Number of transitions out of ts; transition-id of (ts, index); -1 when out of range. */
+int32_t sk_tm_num_trans_indices(const sk_trans_model *tm, int32_t ts);
+int32_t sk_tm_pair2tid(const sk_trans_model *tm, int32_t ts, int32_t index);
+/* The self-loop transition-id of ts, 0 when it has none. */
+int32_t sk_tm_self_loop_of(const sk_trans_model *tm, int32_t ts);
 
 #endif
