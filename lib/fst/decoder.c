@@ -83,6 +83,20 @@ int sk_faster_opts_check(const sk_faster_opts *o)
     return 0;
 }
 
+int32_t *sk_tid2pdf_table(const sk_trans_model *tm)
+{
+    int32_t n = sk_tm_num_transition_ids(tm);
+    int32_t *t = malloc(sizeof(int32_t) * ((size_t)n + 1));
+    if (!t) {
+        SK_ERROR("out of memory");
+        return NULL;
+    }
+    t[0] = 0;
+    for (int32_t i = 1; i <= n; i++)
+        t[i] = sk_tm_tid2pdf(tm, i);
+    return t;
+}
+
 int sk_decodable_check(const sk_decodable *ac, const sk_fst *g)
 {
     for (int64_t a = 0; a < g->num_arcs; a++) {

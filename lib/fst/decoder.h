@@ -29,6 +29,7 @@
 
 #include "base/opts.h"
 #include "fst/fst.h"
+#include "hmm/transition.h"
 
 typedef struct {
     float beam;          /* --beam (16.0) */
@@ -52,6 +53,10 @@ typedef struct {
     int32_t num_tids;
     float acoustic_scale;
 } sk_decodable;
+
+/* The transition-id -> pdf table of a model: [num_tids + 1] (entry 0 = 0), malloc'ed, the
+ * caller frees; NULL on out of memory. */
+int32_t *sk_tid2pdf_table(const sk_trans_model *tm);
 
 /* Check that every input label of the graph is a transition-id of the model (<= num_tids)
  * and every pdf is a column of the matrix. Returns 0 or SK_EINVAL (ERROR printed). */
