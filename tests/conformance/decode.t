@@ -52,4 +52,44 @@ test_expect_success 'decode-faster-mapped at beam 4, max-active 50 (partial trac
 test_expect_error 'decode-faster-mapped --max-active=10 (Kaldi aborts): a clean ERROR' \
     'max-active=10 --min-active=20' \
     decode-faster-mapped --max-active=10 $D/trans.mdl $D/HCLG.fst ark:$D/loglikes.ark ark,t:words.txt
+gunzip -c $D/lat.1.gz >"$TMP_BASE/lat.ark"
+L=$TMP_BASE/lat.ark
+test_expect_success 'lattice-copy of Kaldi lattices: binary byte-identical, text equals lattice-copy ark,t' "
+    lattice-copy ark:$L ark,t:lat.txt 2>log && gunzip -c $D/lat.txt.gz | cmp - lat.txt &&
+    grep -q 'Done copying 500 lattices.' log &&
+    lattice-copy ark:$L 'ark:| gzip -c > lat.1.gz' && gunzip -c lat.1.gz | cmp $L - &&
+    lattice-copy ark:lat.txt ark,t:again.txt && cmp lat.txt again.txt
+"
+for w in 7 10 13 17; do
+    test_expect_success "lattice-scale | lattice-add-penalty | lattice-best-path at LM weight $w equals Kaldi" "
+        lattice-scale --inv-acoustic-scale=$w 'ark:gunzip -c $D/lat.1.gz|' ark:- 2>/dev/null |
+        lattice-add-penalty --word-ins-penalty=0.0 ark:- ark:- 2>/dev/null |
+        lattice-best-path --word-symbol-table=$D/words.txt ark:- ark,t:best.int 2>log &&
+        cmp $D/best.lmwt$w.int best.int &&
+        int2sym.pl -f 2- $D/words.txt best.int >best.txt &&
+        compute-wer --text --mode=present ark:$D/ref.txt ark,p:best.txt >wer && cmp $D/wer.lmwt$w.txt wer &&
+        grep -q 'Done 500 lattices, failed for 0' log
+    "
+done
+test_expect_success 'lattice-best-path log lines (costs per utterance and overall) equal Kaldi at LM weight 10' "
+    lattice-scale --inv-acoustic-scale=10 ark:$L ark:- 2>/dev/null |
+    lattice-best-path ark:- ark:/dev/null 2>log &&
+    grep -E 'For utterance|Overall cost' log | sed -E 's/^LOG \([^ ]*\) //' >got &&
+    gunzip -c $D/lat.ark.bestpath10.log.gz >exp && test_cmp exp got
+"
+test_expect_success 'word insertion penalty 1.0: words and alignments equal Kaldi' "
+    lattice-scale --inv-acoustic-scale=10 ark:$L ark:- 2>/dev/null |
+    lattice-add-penalty --word-ins-penalty=1.0 ark:- ark:- 2>/dev/null |
+    lattice-best-path ark:- ark,t:w.int 'ark,t:|gzip -c >w.ali.gz' 2>/dev/null &&
+    cmp $D/best.lmwt10.wip1.int w.int &&
+    gunzip -c $D/best.lmwt10.wip1.ali.gz >exp.ali && gunzip -c w.ali.gz | cmp exp.ali -
+"
+test_expect_success 'lattice-1best --acoustic-scale=0.1 equals Kaldi; nbest-to-linear gives its words' "
+    lattice-1best --acoustic-scale=0.1 ark:$L ark,t:1best.txt 2>log &&
+    gunzip -c $D/lat.1best.txt.gz | cmp - 1best.txt &&
+    grep -q 'Done converting 500 to best path, 0 had errors.' log &&
+    lattice-1best --acoustic-scale=0.1 ark:$L ark:- 2>/dev/null |
+    nbest-to-linear ark:- ark:/dev/null ark,t:words 2>log && cmp $D/best.lmwt10.int words &&
+    grep -q 'Done 500 n-best entries, 0 had errors.' log
+"
 test_done
