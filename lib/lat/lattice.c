@@ -900,6 +900,32 @@ void sk_clat_scale(sk_clat *c, double lm, double ac2lm, double lm2ac, double ac)
     c->props = p;
 }
 
+void sk_lat_scale(sk_lat *l, double lm, double ac2lm, double lm2ac, double ac)
+{
+    if (lm == 1.0 && ac2lm == 0.0 && lm2ac == 0.0 && ac == 1.0)
+        return;
+    uint64_t p = l->props;
+    for (int32_t s = 0; s < l->num_states; s++) {
+        sk_lat_state *st = &l->states[s];
+        for (int32_t k = 0; k < st->narcs; k++) {
+            sk_larc *a = &st->arcs[k];
+            bool ow = !lw_is_zero(a->w) && !lw_is_one(a->w);
+            scale_w(&a->w.g, &a->w.a, lm, ac2lm, lm2ac, ac);
+            bool nw = !lw_is_zero(a->w) && !lw_is_one(a->w);
+            if (p)
+                p = props_set_arc(p, a->ilabel, a->olabel, ow, a->ilabel, a->olabel, nw);
+        }
+        if (!lw_is_zero(st->final)) {
+            bool ow = !lw_is_one(st->final);
+            scale_w(&st->final.g, &st->final.a, lm, ac2lm, lm2ac, ac);
+            bool nw = !lw_is_zero(st->final) && !lw_is_one(st->final);
+            if (p)
+                p = props_set_final(p, ow, nw);
+        }
+    }
+    l->props = p;
+}
+
 void sk_clat_add_word_ins_pen(sk_clat *c, float pen)
 {
     uint64_t p = c->props;

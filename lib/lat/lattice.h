@@ -124,6 +124,8 @@ int sk_lat_writer_close(sk_lat_writer *w);               /* frees w; < 0 on a wr
 int sk_clat_to_lat(const sk_clat *c, sk_lat *l);
 /* ScaleLattice with [[lm, ac2lm], [lm2ac, ac]]; identity scale leaves the lattice untouched. */
 void sk_clat_scale(sk_clat *c, double lm, double ac2lm, double lm2ac, double ac);
+/* The same for a raw lattice. */
+void sk_lat_scale(sk_lat *l, double lm, double ac2lm, double lm2ac, double ac);
 /* AddWordInsPenToCompactLattice: graph cost += pen on every arc with a word. */
 void sk_clat_add_word_ins_pen(sk_clat *c, float pen);
 /* CompactLatticeShortestPath: the best path as a linear CompactLattice (out initialised).

@@ -92,4 +92,28 @@ test_expect_success 'lattice-1best --acoustic-scale=0.1 equals Kaldi; nbest-to-l
     nbest-to-linear ark:- ark:/dev/null ark,t:words 2>log && cmp $D/best.lmwt10.int words &&
     grep -q 'Done 500 n-best entries, 0 had errors.' log
 "
+# latgen-faster-mapped with steps/nnet/decode.sh's options; Kaldi's run: latgen.log, lat.1.gz.
+test_expect_success 'latgen-faster-mapped (decode.sh options): words, log and lattice archive' "
+    latgen-faster-mapped --min-active=200 --max-active=7000 --max-mem=50000000 --beam=13.0 \
+        --lattice-beam=8.0 --acoustic-scale=0.1 --allow-partial=true \
+        --word-symbol-table=$D/words.txt $D/trans.mdl $D/HCLG.fst ark:$D/loglikes.ark \
+        'ark:|gzip -c >$TMP_BASE/skald.lat.gz' ark,t:words.txt 2>log &&
+    cmp $D/dfm.words.txt words.txt &&
+    normlog $D/latgen.log.gz >exp && normlog log >got && numdiff exp got 1e-3
+"
+for w in 7 8 9 10 11 12 13 14 15 16 17; do
+    test_expect_success "best path of skald's lattices equals that of Kaldi's at LM weight $w" "
+        lattice-scale --inv-acoustic-scale=$w 'ark:gunzip -c $TMP_BASE/skald.lat.gz|' ark:- 2>/dev/null |
+        lattice-best-path ark:- ark,t:ours 2>/dev/null &&
+        lattice-scale --inv-acoustic-scale=$w ark:$L ark:- 2>/dev/null |
+        lattice-best-path ark:- ark,t:kaldis 2>/dev/null &&
+        test_cmp kaldis ours
+    "
+done
+test_expect_success "skald's lattices are deterministic on words, in Kaldi's text form" "
+    lattice-copy 'ark:gunzip -c $TMP_BASE/skald.lat.gz|' ark,t:t.txt 2>/dev/null &&
+    awk 'NF==0{next} /^theo/{k=\$1; next} NF==4{ if (seen[k\" \"\$1\" \"\$3]++) bad=1 } END{exit bad}' t.txt &&
+    lattice-copy ark:t.txt ark:b.ark 2>/dev/null && lattice-copy ark:b.ark ark,t:t2.txt 2>/dev/null &&
+    cmp t.txt t2.txt
+"
 test_done
