@@ -355,6 +355,93 @@ static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
     return next_cut;
 }
 
+/* Kaldi's periodic lattice pruning, done over the whole trellis: a link is dropped when the
+ * best path through it to the current frontier is more than the lattice beam worse than the
+ * best path to the same frontier token (frontier tokens count as reachable at no cost). This
+ * only drops what the exact pruning at the end would drop, and keeps memory bounded on long
+ * utterances. Tokens left without links (and not on the frontier) are removed and the arrays
+ * compacted. */
+static void prune_trellis(sk_latgen *d)
+{
+    int32_t n = d->ntoks, fb = d->frame_start[d->frames];
+    double *ext = malloc(sizeof(double) * (size_t)n);
+    int32_t *newid = malloc(sizeof(int32_t) * (size_t)n);
+    if (!ext || !newid)
+        SK_BUG("out of memory");
+    double beam = d->o.lattice_beam;
+    /* Backward, frame by frame; epsilon links stay within a frame and may point to tokens made
+     * earlier, so a frame is relaxed until nothing changes (as Kaldi's PruneForwardLinks). */
+    for (int32_t t = 0; t < n; t++)
+        ext[t] = t >= fb ? 0.0 : INFINITY;
+    for (int32_t f = d->frames - 1; f >= 0; f--) {
+        bool changed = true;
+        for (int pass = 0; changed && pass < 1000; pass++) {
+            changed = false;
+            for (int32_t t = d->frame_start[f + 1] - 1; t >= d->frame_start[f]; t--) {
+                double e = ext[t];
+                for (int32_t l = d->toks[t].first_link; l >= 0; l = d->links[l].next) {
+                    const llink *k = &d->links[l];
+                    double x = ext[k->next_tok] + (d->toks[t].cost + ((double)k->g + k->a) - d->toks[k->next_tok].cost);
+                    if (x < e)
+                        e = x;
+                }
+                if (e < ext[t]) {
+                    ext[t] = e;
+                    changed = true;
+                }
+            }
+        }
+    }
+    /* keep tokens within the beam (always the start token and the frontier) */
+    int32_t m = 0;
+    for (int32_t t = 0; t < n; t++)
+        newid[t] = (t == 0 || t >= fb || ext[t] <= beam) ? m++ : -1;
+    /* rebuild links in token order, keeping each token's list order */
+    llink *nl = malloc(sizeof(llink) * (size_t)(d->nlinks > 0 ? d->nlinks : 1));
+    if (!nl)
+        SK_BUG("out of memory");
+    int32_t nn = 0;
+    for (int32_t t = 0; t < n; t++) {
+        if (newid[t] < 0)
+            continue;
+        int32_t first = -1, prev = -1;
+        for (int32_t l = d->toks[t].first_link; l >= 0; l = d->links[l].next) {
+            const llink *k = &d->links[l];
+            int32_t u = k->next_tok;
+            if (newid[u] < 0 || ext[u] + (d->toks[t].cost + ((double)k->g + k->a) - d->toks[u].cost) > beam)
+                continue;
+            nl[nn] = *k;
+            nl[nn].next_tok = newid[u];
+            nl[nn].next = -1;
+            if (prev >= 0)
+                nl[prev].next = nn;
+            else
+                first = nn;
+            prev = nn++;
+        }
+        d->toks[t].first_link = first;
+    }
+    free(d->links);
+    d->links = nl;
+    d->nlinks = nn;
+    d->cap_links = nn > 0 ? nn : 1;
+    d->free_link = -1;
+    for (int32_t t = 0; t < n; t++)
+        if (newid[t] >= 0)
+            d->toks[newid[t]] = d->toks[t];
+    for (int32_t f = 0; f <= d->frames + 1; f++) {
+        int32_t x = d->frame_start[f];
+        while (x < n && newid[x] < 0)
+            x++;
+        d->frame_start[f] = x < n ? newid[x] : m;
+    }
+    d->ntoks = m;
+    for (int32_t t = d->frame_start[d->frames]; t < m; t++)
+        d->map[d->toks[t].state] = t;
+    free(ext);
+    free(newid);
+}
+
 int sk_latgen_decode(sk_latgen *d, const sk_decodable *ac)
 {
     /* reset */
@@ -379,6 +466,8 @@ int sk_latgen_decode(sk_latgen *d, const sk_decodable *ac)
         process_nonemitting(d, d->frame_start[f + 1], cut);
         d->frame_start[f + 2] = d->ntoks;
         d->frames++;
+        if (d->frames % d->o.prune_interval == 0)
+            prune_trellis(d);
     }
     return 0;
 }

@@ -35,7 +35,7 @@
 typedef struct {
     sk_faster_opts dec;        /* beam 16, max-active inf, min-active 200, beam-delta, hash-ratio */
     float lattice_beam;        /* --lattice-beam (10.0) */
-    int32_t prune_interval;    /* --prune-interval (25): accepted; pruning is exact at the end */
+    int32_t prune_interval;    /* --prune-interval (25): frames between (conservative) lattice pruning */
     bool determinize;          /* --determinize-lattice (true) */
     double max_mem;            /* --max-mem (50000000) bytes for determinization */
     bool phone_determinize, word_determinize, minimize;  /* accepted for compatibility */

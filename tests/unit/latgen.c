@@ -132,6 +132,7 @@ int main(void)
             sk_latgen_opts o;
             sk_latgen_opts_default(&o);
             o.lattice_beam = 3.0f;
+            o.prune_interval = 1 + trial % 3; /* exercise the periodic pruning */
             sk_latgen *d = sk_latgen_new(g, &o);
             sk_latgen_decode(d, &ac);
             sk_faster_opts fo;
