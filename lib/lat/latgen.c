@@ -1055,6 +1055,10 @@ static int determinize_once(const sk_lat *raw, double max_mem, sk_clat *out)
         int32_t flen = 0;
         bool have_final = false;
         while (hn > 0) {
+            if ((double)(pool.n + S.blob.n + out->nints) * 4 + (double)ncand * sizeof(labelled) > max_mem) {
+                ret = 1;
+                break;
+            }
             int32_t u = heap_pop(heap, &hn);
             elem du = dist[u];
             const sk_lat_state *st = &raw->states[u];
@@ -1094,6 +1098,8 @@ static int determinize_once(const sk_lat *raw, double max_mem, sk_clat *out)
                 }
             }
         }
+        if (ret)
+            break;
         if (have_final)
             sk_clat_set_final(out, q, fg, fa, pool.v + foff, flen);
         /* group the word arcs by label (stable: by label, then state, then first seen) */
