@@ -24,9 +24,12 @@ typedef struct {
 } tok;
 
 typedef struct {     /* one frame's active tokens */
-    int32_t *states;   /* in list order */
+    int32_t *states;   /* in list order (rebuilt from nxt when dirty) */
     int32_t n;
     int32_t *tok_of;   /* [num_states], -1 when absent */
+    int32_t *nxt;      /* [num_states]: next state in list order, -1 at the end */
+    int32_t head;
+    bool dirty;
 } toklist;
 
 struct sk_faster_decoder {
@@ -38,6 +41,11 @@ struct sk_faster_decoder {
     tok *pool;
     int32_t pool_n, pool_cap, free_head;
     toklist cur, next;
+    /* Kaldi's hash list: a state joining a bucket that already holds a token is placed right
+     * after that bucket's last token, not at the end (only matters with >= hsize states). */
+    int32_t *bucket_last;
+    uint32_t hsize;
+    int32_t tail_bucket;
     int32_t *queue;
     int32_t queue_cap;
     double *tmp;
@@ -166,12 +174,69 @@ static int toklist_init(toklist *l, int32_t ns)
 {
     l->states = malloc(sizeof(int32_t) * (size_t)(ns > 0 ? ns : 1));
     l->tok_of = malloc(sizeof(int32_t) * (size_t)(ns > 0 ? ns : 1));
+    l->nxt = malloc(sizeof(int32_t) * (size_t)(ns > 0 ? ns : 1));
     l->n = 0;
-    if (!l->states || !l->tok_of)
+    l->head = -1;
+    l->dirty = false;
+    if (!l->states || !l->tok_of || !l->nxt)
         return SK_EIO;
     for (int32_t s = 0; s < ns; s++)
         l->tok_of[s] = -1;
     return 0;
+}
+
+static void list_insert(sk_faster_decoder *d, toklist *l, int32_t s)
+{
+    uint32_t b = (uint32_t)s % d->hsize;
+    int32_t last = d->bucket_last[b];
+    if (last < 0) {
+        if (d->tail_bucket < 0)
+            l->head = s;
+        else
+            l->nxt[d->bucket_last[d->tail_bucket]] = s;
+        l->nxt[s] = -1;
+        d->tail_bucket = (int32_t)b;
+    } else {
+        l->nxt[s] = l->nxt[last];
+        l->nxt[last] = s;
+    }
+    d->bucket_last[b] = s;
+    l->n++;
+    l->dirty = true;
+}
+
+static void list_order(toklist *l)
+{
+    if (!l->dirty)
+        return;
+    int32_t i = 0;
+    for (int32_t s = l->head; s >= 0; s = l->nxt[s])
+        l->states[i++] = s;
+    l->dirty = false;
+}
+
+/* Empty the hash (the list itself stays). */
+static void hash_clear(sk_faster_decoder *d, toklist *l)
+{
+    list_order(l);
+    for (int32_t i = 0; i < l->n; i++)
+        d->bucket_last[(uint32_t)l->states[i] % d->hsize] = -1;
+    d->tail_bucket = -1;
+}
+
+/* Kaldi's PossiblyResizeHash; the hash must be empty. */
+static void hash_resize(sk_faster_decoder *d, int32_t num_toks)
+{
+    uint32_t nsz = (uint32_t)((float)num_toks * d->o.hash_ratio);
+    if (nsz <= d->hsize)
+        return;
+    int32_t *nb = realloc(d->bucket_last, sizeof(int32_t) * nsz);
+    if (!nb)
+        SK_BUG("out of memory for a hash of %u buckets", nsz);
+    for (uint32_t i = 0; i < nsz; i++)
+        nb[i] = -1;
+    d->bucket_last = nb;
+    d->hsize = nsz;
 }
 
 /* Drop all tokens of a list. */
@@ -183,6 +248,8 @@ static void toklist_clear(sk_faster_decoder *d, toklist *l)
         l->tok_of[s] = -1;
     }
     l->n = 0;
+    l->head = -1;
+    l->dirty = false;
 }
 
 sk_faster_decoder *sk_faster_decoder_new(const sk_fst *g, const sk_faster_opts *o)
@@ -202,7 +269,13 @@ sk_faster_decoder *sk_faster_decoder_new(const sk_fst *g, const sk_faster_opts *
     d->queue_cap = ns + 16;
     d->queue = malloc(sizeof(int32_t) * (size_t)d->queue_cap);
     d->tmp = malloc(sizeof(double) * (size_t)(ns > 0 ? ns : 1));
-    if (!d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->queue || !d->tmp ||
+    d->hsize = 1000;
+    d->tail_bucket = -1;
+    d->bucket_last = malloc(sizeof(int32_t) * d->hsize);
+    if (d->bucket_last)
+        for (uint32_t i = 0; i < d->hsize; i++)
+            d->bucket_last[i] = -1;
+    if (!d->bucket_last || !d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->queue || !d->tmp ||
         toklist_init(&d->cur, ns) < 0 || toklist_init(&d->next, ns) < 0) {
         SK_ERROR("out of memory for a decoder over %d states", ns);
         sk_faster_decoder_free(d);
@@ -237,6 +310,9 @@ void sk_faster_decoder_free(sk_faster_decoder *d)
     free(d->cur.tok_of);
     free(d->next.states);
     free(d->next.tok_of);
+    free(d->cur.nxt);
+    free(d->next.nxt);
+    free(d->bucket_last);
     free(d->queue);
     free(d->tmp);
     free(d->acrow);
@@ -327,7 +403,9 @@ static double process_emitting(sk_faster_decoder *d, const sk_decodable *ac, int
 {
     float adaptive_beam;
     int32_t best_state;
+    hash_clear(d, &d->cur);
     double cutoff = get_cutoff(d, &adaptive_beam, &best_state);
+    hash_resize(d, d->cur.n);
     double next_cut = INFINITY;
     const int32_t *t2p = ac->tid2pdf;
     const float *acr = d->acrow;
@@ -364,7 +442,7 @@ static double process_emitting(sk_faster_decoder *d, const sk_decodable *ac, int
                         t->state = ns;
                         d->pool[ti].refc++;
                         if (old < 0)
-                            nx->states[nx->n++] = ns;
+                            list_insert(d, nx, ns);
                         else
                             tok_unref(d, old);
                         nx->tok_of[ns] = nt;
@@ -386,6 +464,7 @@ static void process_nonemitting(sk_faster_decoder *d, double cutoff)
 {
     toklist *l = &d->cur;
     int32_t qn = 0;
+    list_order(l);
     for (int32_t i = 0; i < l->n; i++) {
         if (qn == d->queue_cap) {
             d->queue_cap *= 2;
@@ -420,7 +499,7 @@ static void process_nonemitting(sk_faster_decoder *d, double cutoff)
             t->state = ns;
             d->pool[ti].refc++;
             if (old < 0)
-                l->states[l->n++] = ns;
+                list_insert(d, l, ns);
             else
                 tok_unref(d, old);
             l->tok_of[ns] = nt;
@@ -433,10 +512,12 @@ static void process_nonemitting(sk_faster_decoder *d, double cutoff)
             d->queue[qn++] = ns;
         }
     }
+    list_order(l);
 }
 
 int sk_faster_decode(sk_faster_decoder *d, const sk_decodable *ac)
 {
+    hash_clear(d, &d->cur);
     toklist_clear(d, &d->cur);
     toklist_clear(d, &d->next);
     d->frames = 0;
@@ -461,7 +542,7 @@ int sk_faster_decode(sk_faster_decoder *d, const sk_decodable *ac)
     t->ilabel = t->olabel = 0;
     t->gw = 0.0f;
     t->state = d->g->start;
-    d->cur.states[d->cur.n++] = d->g->start;
+    list_insert(d, &d->cur, d->g->start);
     d->cur.tok_of[d->g->start] = t0;
     process_nonemitting(d, FLT_MAX);
     for (int32_t f = 0; f < ac->num_frames; f++) {

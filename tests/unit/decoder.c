@@ -201,6 +201,91 @@ int main(void)
         CHECK(finals > 40); /* the comparison really ran on many graphs */
     }
 
+    TEST("graphs larger than the hash (2000-3000 states): no-pruning search equals dynamic programming") {
+        int bad = 0;
+        for (int trial = 0; trial < 4; trial++) {
+            int32_t n = 2000 + (int32_t)(rnd() % 1000), T = 6;
+            int32_t *src = malloc(sizeof(int32_t) * (size_t)n * 3);
+            sk_arc *arcs = malloc(sizeof(sk_arc) * (size_t)n * 3);
+            int64_t na = 0;
+            for (int32_t st = 0; st < n; st++) {
+                for (int k = 0; k < 2; k++) {
+                    src[na] = st;
+                    arcs[na++] = (sk_arc){ 1 + (int32_t)(rnd() % (uint32_t)ntid), (int32_t)(rnd() % 5),
+                                           (float)(3.0 * urand()), (int32_t)(rnd() % (uint32_t)n) };
+                }
+                if (st + 1 < n && rnd() % 3 == 0) {
+                    src[na] = st;
+                    arcs[na++] = (sk_arc){ 0, 1, (float)urand(), st + 1 + (int32_t)(rnd() % (uint32_t)(n - st - 1 > 50 ? 50 : n - st - 1)) };
+                }
+            }
+            sk_fst *g = sk_fst_new(n);
+            sk_fst_set_arcs(g, src, arcs, na);
+            g->start = 0;
+            for (int32_t st = 0; st < n; st++)
+                if (rnd() % 5 == 0)
+                    g->final[st] = (float)urand();
+            float ll[6 * 4];
+            for (int i = 0; i < T * npdf; i++)
+                ll[i] = (float)(-20.0 * urand());
+            sk_decodable ac = { ll, T, npdf, npdf, tid2pdf, ntid, 0.5f };
+            /* reference: frame-synchronous dynamic programming over all states */
+            double *dist = malloc(sizeof(double) * (size_t)n), *nd = malloc(sizeof(double) * (size_t)n);
+            for (int32_t st = 0; st < n; st++)
+                dist[st] = INFINITY;
+            dist[0] = 0;
+            for (int f = 0; f <= T; f++) {
+                for (int32_t st = 0; st < n; st++) /* epsilon arcs go forward: one pass */
+                    for (uint32_t a = g->arc_start[st]; a < g->arc_start[st + 1]; a++)
+                        if (!g->arcs[a].ilabel && dist[st] + g->arcs[a].weight < dist[g->arcs[a].nextstate])
+                            dist[g->arcs[a].nextstate] = dist[st] + g->arcs[a].weight;
+                if (f == T)
+                    break;
+                for (int32_t st = 0; st < n; st++)
+                    nd[st] = INFINITY;
+                for (int32_t st = 0; st < n; st++)
+                    for (uint32_t a = g->arc_start[st]; a < g->arc_start[st + 1]; a++) {
+                        const sk_arc *arc = &g->arcs[a];
+                        if (!arc->ilabel)
+                            continue;
+                        float acc = -(ac.acoustic_scale * ll[f * npdf + tid2pdf[arc->ilabel]]);
+                        double c = dist[st] + arc->weight + acc;
+                        if (c < nd[arc->nextstate])
+                            nd[arc->nextstate] = c;
+                    }
+                memcpy(dist, nd, sizeof(double) * (size_t)n);
+            }
+            double ref = INFINITY;
+            for (int32_t st = 0; st < n; st++)
+                if (dist[st] + g->final[st] < ref)
+                    ref = dist[st] + g->final[st];
+            sk_faster_opts o;
+            sk_faster_opts_default(&o);
+            o.beam = 1e30f;
+            o.min_active = 0;
+            sk_faster_decoder *d = sk_faster_decoder_new(g, &o);
+            sk_best_path bp;
+            sk_best_path_init(&bp);
+            for (int rep = 0; rep < 2; rep++) { /* twice: the hash keeps its size between utterances */
+                sk_faster_decode(d, &ac);
+                bool ok = sk_faster_best_path(d, true, &bp);
+                double c = (double)bp.graph_cost + bp.ac_cost;
+                if (ref != INFINITY && (!ok || fabs(c - ref) > 1e-3 * fmax(1.0, fabs(ref)))) {
+                    TAP_FAIL("trial %d: decoder %g, dynamic programming %g", trial, c, ref);
+                    bad++;
+                }
+            }
+            sk_best_path_release(&bp);
+            sk_faster_decoder_free(d);
+            sk_fst_free(g);
+            free(src);
+            free(arcs);
+            free(dist);
+            free(nd);
+        }
+        CHECK_INT(bad, 0);
+    }
+
     TEST("no final state: partial traceback of the best token") {
         sk_fst *g = compile("0 1 1 5 0.5\n1 1 2 0 0.25\n");
         float ll[3 * 4] = { 0 };
