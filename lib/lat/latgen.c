@@ -47,6 +47,15 @@ struct sk_latgen {
     int32_t cap_frames;
     int32_t frames;
     int32_t *map;          /* state -> token of the frame being built, -1 */
+    /* Kaldi's hash-list order of the frame being built (see fst/decoder.c): nxt[] links
+     * tokens, bucket_last[] per bucket (state % hsize); ord[] is the finished order. */
+    int32_t *nxt;
+    int32_t cap_nxt;
+    int32_t head, tail_bucket;
+    int32_t *bucket_last;
+    uint32_t hsize;
+    int32_t *ord;
+    int32_t nord, cap_ord;
     int32_t *queue;
     int32_t cap_queue;
     double *tmp;
@@ -126,7 +135,13 @@ sk_latgen *sk_latgen_new(const sk_fst *g, const sk_latgen_opts *o)
     d->emit = malloc(sizeof(sk_arc) * na);
     d->eps = malloc(sizeof(sk_arc) * na);
     d->map = malloc(sizeof(int32_t) * (size_t)(ns > 0 ? ns : 1));
-    if (!d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->map) {
+    d->hsize = 1000;
+    d->head = d->tail_bucket = -1;
+    d->bucket_last = malloc(sizeof(int32_t) * d->hsize);
+    if (d->bucket_last)
+        for (uint32_t i = 0; i < d->hsize; i++)
+            d->bucket_last[i] = -1;
+    if (!d->bucket_last || !d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->map) {
         SK_ERROR("out of memory for a decoder over %d states", ns);
         sk_latgen_free(d);
         return NULL;
@@ -160,6 +175,9 @@ void sk_latgen_free(sk_latgen *d)
     free(d->links);
     free(d->frame_start);
     free(d->map);
+    free(d->nxt);
+    free(d->bucket_last);
+    free(d->ord);
     free(d->queue);
     free(d->tmp);
     free(d->acrow);
@@ -167,6 +185,55 @@ void sk_latgen_free(sk_latgen *d)
 }
 
 /* ---- search ---- */
+
+static void list_insert(sk_latgen *d, int32_t t)
+{
+    d->nxt = grow(d->nxt, &d->cap_nxt, t + 1, sizeof(int32_t));
+    uint32_t b = (uint32_t)d->toks[t].state % d->hsize;
+    int32_t last = d->bucket_last[b];
+    if (last < 0) {
+        if (d->tail_bucket < 0)
+            d->head = t;
+        else
+            d->nxt[d->bucket_last[d->tail_bucket]] = t;
+        d->nxt[t] = -1;
+        d->tail_bucket = (int32_t)b;
+    } else {
+        d->nxt[t] = d->nxt[last];
+        d->nxt[last] = t;
+    }
+    d->bucket_last[b] = t;
+}
+
+/* ord[] := the list of the frame being built, in order. */
+static void list_order(sk_latgen *d, int32_t count)
+{
+    d->ord = grow(d->ord, &d->cap_ord, count + 1, sizeof(int32_t));
+    d->nord = 0;
+    for (int32_t t = d->head; t >= 0; t = d->nxt[t])
+        d->ord[d->nord++] = t;
+}
+
+static void hash_clear(sk_latgen *d)
+{
+    for (int32_t i = 0; i < d->nord; i++)
+        d->bucket_last[(uint32_t)d->toks[d->ord[i]].state % d->hsize] = -1;
+    d->head = d->tail_bucket = -1;
+}
+
+static void hash_resize(sk_latgen *d, int32_t num_toks)
+{
+    uint32_t nsz = (uint32_t)((float)num_toks * d->o.dec.hash_ratio);
+    if (nsz <= d->hsize)
+        return;
+    int32_t *nb = realloc(d->bucket_last, sizeof(int32_t) * nsz);
+    if (!nb)
+        SK_BUG("out of memory for a hash of %u buckets", nsz);
+    for (uint32_t i = 0; i < nsz; i++)
+        nb[i] = -1;
+    d->bucket_last = nb;
+    d->hsize = nsz;
+}
 
 static int32_t find_or_add(sk_latgen *d, int32_t state, double cost, bool *changed)
 {
@@ -176,6 +243,7 @@ static int32_t find_or_add(sk_latgen *d, int32_t state, double cost, bool *chang
         t = d->ntoks++;
         d->toks[t] = (ltok){ state, -1, cost };
         d->map[state] = t;
+        list_insert(d, t);
         *changed = true;
     } else if (cost < d->toks[t].cost) {
         d->toks[t].cost = cost;
@@ -241,16 +309,17 @@ static double kth(double *a, int32_t n, int32_t k)
     return a[k];
 }
 
-/* Kaldi's GetCutoff over tokens [b, e). */
-static double get_cutoff(sk_latgen *d, int32_t b, int32_t e, float *adaptive_beam, int32_t *best)
+/* Kaldi's GetCutoff over the tokens of the current frame, in list order (ord). */
+static double get_cutoff(sk_latgen *d, float *adaptive_beam, int32_t *best)
 {
     const sk_faster_opts *o = &d->o.dec;
     double bc = INFINITY;
     *best = -1;
-    d->tmp = grow(d->tmp, &d->cap_tmp, e - b + 1, sizeof(double));
-    for (int32_t t = b; t < e; t++) {
+    d->tmp = grow(d->tmp, &d->cap_tmp, d->nord + 1, sizeof(double));
+    for (int32_t i = 0; i < d->nord; i++) {
+        int32_t t = d->ord[i];
         double w = d->toks[t].cost;
-        d->tmp[t - b] = w;
+        d->tmp[i] = w;
         if (w < bc) {
             bc = w;
             *best = t;
@@ -260,7 +329,7 @@ static double get_cutoff(sk_latgen *d, int32_t b, int32_t e, float *adaptive_bea
         *adaptive_beam = o->beam;
         return bc + o->beam;
     }
-    int32_t n = e - b;
+    int32_t n = d->nord;
     double beam_cut = bc + o->beam, min_cut = INFINITY, max_cut = INFINITY;
     if (n > o->max_active)
         max_cut = kth(d->tmp, n, o->max_active);
@@ -281,7 +350,9 @@ static double get_cutoff(sk_latgen *d, int32_t b, int32_t e, float *adaptive_bea
 static void process_nonemitting(sk_latgen *d, int32_t b, double cutoff)
 {
     int32_t qn = 0;
-    for (int32_t t = b; t < d->ntoks; t++) {
+    list_order(d, d->ntoks - b);
+    for (int32_t i = 0; i < d->nord; i++) {
+        int32_t t = d->ord[i];
         int32_t s = d->toks[t].state;
         if (d->eps_start[s + 1] > d->eps_start[s]) {
             d->queue = grow(d->queue, &d->cap_queue, qn + 1, sizeof(int32_t));
@@ -310,6 +381,7 @@ static void process_nonemitting(sk_latgen *d, int32_t b, double cutoff)
             }
         }
     }
+    list_order(d, d->ntoks - b);
 }
 
 static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
@@ -319,7 +391,10 @@ static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
         d->map[d->toks[t].state] = -1;
     float adaptive_beam;
     int32_t best;
-    double cutoff = get_cutoff(d, b, e, &adaptive_beam, &best);
+    (void)e;
+    hash_clear(d);
+    double cutoff = get_cutoff(d, &adaptive_beam, &best);
+    hash_resize(d, d->nord);
     double next_cut = INFINITY;
     const float *row = ac->loglikes + (size_t)f * ac->stride;
     for (int32_t c = 0; c < ac->num_cols; c++)
@@ -334,7 +409,10 @@ static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
                 next_cut = nw + adaptive_beam;
         }
     }
-    for (int32_t t = b; t < e; t++) {
+    /* ord[] (this frame's order) is only rebuilt by the non-emitting pass that follows */
+    const int32_t nord = d->nord, *ord = d->ord;
+    for (int32_t i = 0; i < nord; i++) {
+        int32_t t = ord[i];
         double c = d->toks[t].cost;
         if (!(c <= cutoff))
             continue;
@@ -438,6 +516,8 @@ static void prune_trellis(sk_latgen *d)
     d->ntoks = m;
     for (int32_t t = d->frame_start[d->frames]; t < m; t++)
         d->map[d->toks[t].state] = t;
+    for (int32_t i = 0; i < d->nord; i++)
+        d->ord[i] = newid[d->ord[i]];
     free(ext);
     free(newid);
 }
@@ -447,6 +527,8 @@ int sk_latgen_decode(sk_latgen *d, const sk_decodable *ac)
     /* reset */
     for (int32_t t = d->frames >= 0 && d->frame_start ? d->frame_start[d->frames] : 0; t < d->ntoks; t++)
         d->map[d->toks[t].state] = -1;
+    hash_clear(d);
+    d->nord = 0;
     d->ntoks = d->nlinks = 0;
     d->free_link = -1;
     d->frames = 0;

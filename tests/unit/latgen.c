@@ -217,6 +217,68 @@ int main(void)
         CHECK(multi > 5); /* lattices with several word sequences were really tested */
         printf("# %d graphs checked, %d with several word sequences\n", checked, multi);
     }
+    TEST("with pruning (max-active 50) on 3000-state graphs both decoders keep the same tokens") {
+        int bad = 0;
+        for (int trial = 0; trial < 5; trial++) {
+            int32_t n = 3000, T = 30;
+            int32_t *src = malloc(sizeof(int32_t) * (size_t)n * 4);
+            sk_arc *arcs = malloc(sizeof(sk_arc) * (size_t)n * 4);
+            int64_t na = 0;
+            for (int32_t st = 0; st < n; st++) {
+                for (int k = 0; k < 3; k++) {
+                    src[na] = st;
+                    arcs[na++] = (sk_arc){ 1 + (int32_t)(rnd() % 5), (int32_t)(rnd() % 4),
+                                           (float)(2.0 * urand()), (int32_t)(rnd() % (uint32_t)n) };
+                }
+                if (st + 1 < n && rnd() % 3 == 0) {
+                    src[na] = st;
+                    arcs[na++] = (sk_arc){ 0, 0, (float)urand(), st + 1 };
+                }
+            }
+            sk_fst *g = sk_fst_new(n);
+            sk_fst_set_arcs(g, src, arcs, na);
+            g->start = 0;
+            for (int32_t st = 0; st < n; st++)
+                if (rnd() % 4 == 0)
+                    g->final[st] = (float)urand();
+            float ll[30 * 3];
+            for (int i = 0; i < T * 3; i++)
+                ll[i] = (float)(-10.0 * urand());
+            sk_decodable ac = { ll, T, 3, 3, tid2pdf, 5, 0.5f };
+            sk_latgen_opts o;
+            sk_latgen_opts_default(&o);
+            o.dec.max_active = 50;
+            o.dec.min_active = 20;
+            o.dec.beam = 10.0f;
+            sk_latgen *d = sk_latgen_new(g, &o);
+            sk_faster_decoder *fd = sk_faster_decoder_new(g, &o.dec);
+            sk_best_path b1, b2;
+            sk_best_path_init(&b1);
+            sk_best_path_init(&b2);
+            for (int rep = 0; rep < 2; rep++) {
+                sk_latgen_decode(d, &ac);
+                sk_faster_decode(fd, &ac);
+                bool f1 = sk_latgen_reached_final(d), f2 = sk_faster_reached_final(fd);
+                int r1 = sk_latgen_output(d, true, NULL, &b1);
+                bool r2 = sk_faster_best_path(fd, true, &b2);
+                if (f1 != f2 || (r1 == 0) != r2 ||
+                    (r2 && (b1.num_ali != b2.num_ali ||
+                            memcmp(b1.alignment, b2.alignment, sizeof(int32_t) * (size_t)b1.num_ali) ||
+                            fabs((double)b1.graph_cost + b1.ac_cost - b2.graph_cost - b2.ac_cost) > 1e-3))) {
+                    TAP_FAIL("trial %d: lattice decoder and Viterbi decoder disagree", trial);
+                    bad++;
+                }
+            }
+            sk_best_path_release(&b1);
+            sk_best_path_release(&b2);
+            sk_latgen_free(d);
+            sk_faster_decoder_free(fd);
+            sk_fst_free(g);
+            free(src);
+            free(arcs);
+        }
+        CHECK_INT(bad, 0);
+    }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
