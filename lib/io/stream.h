@@ -46,6 +46,9 @@ typedef struct sk_output sk_output;
 
 /* Open for reading; NULL (ERROR/WARNING printed) on failure. An offset file is positioned. */
 sk_input *sk_input_open(const char *rxfilename);
+/* The same with a chosen stdio buffer size for a file (0: the default, 256 KiB). Readers that
+ * seek around in a file (scp entries) use a smaller one, so a jump reads less. */
+sk_input *sk_input_open_buf(const char *rxfilename, size_t bufsize);
 /* Read from memory (copies nothing: buf must outlive the input). For tests and fuzzers. */
 sk_input *sk_input_open_mem(const void *buf, size_t len);
 FILE *sk_input_file(sk_input *in);

@@ -306,7 +306,7 @@ static int load_rx(input_cache *c, const char *rx, const sk_holder *h, void *obj
             c->path = strndup(rx, plen);
             if (!c->path)
                 return SK_EIO;
-            c->in = sk_input_open(c->path);
+            c->in = sk_input_open_buf(c->path, 64 * 1024);
             if (!c->in) {
                 cache_close(c, NULL);
                 return SK_EIO;

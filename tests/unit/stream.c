@@ -4,9 +4,12 @@
 #include "io/stream.h"
 #include "tap.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char errs[16384];
@@ -195,6 +198,31 @@ int main(void)
             CHECK(sk_output_close(o) < 0);
             CHECK(strstr(errs, "/dev/full") != NULL);
         }
+    }
+    TEST("atomic output: injected write failure (file size limit) keeps the old file") {
+        write_file("big.bin", "old contents");
+        pid_t pid = fork();
+        if (pid == 0) {
+            /* the child can write 4096 bytes, then every write fails with EFBIG */
+            struct rlimit rl = { 4096, 4096 };
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &rl);
+            sk_output *o = sk_output_open("big.bin", true);
+            if (!o)
+                _exit(2);
+            for (int i = 0; i < 100000; i++)
+                fputs("0123456789", sk_output_file(o));
+            _exit(sk_output_close(o) < 0 ? 0 : 1);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char *d = slurp("big.bin");
+        CHECK_STR(d, "old contents");
+        free(d);
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "big.bin.tmp.%ld", (long)pid);
+        CHECK(access(tmp, F_OK) != 0);
     }
     TEST("object files: binary header detection") {
         sk_output *o = sk_output_open_object("obj.bin", true, true);
