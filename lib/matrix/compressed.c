@@ -491,6 +491,8 @@ int sk_cmat_read(FILE *f, bool binary, sk_cmat *c)
         return SK_EIO;
     }
     size_t len = payload_len(format, rows, cols);
+    if (sk_stream_short(f, len, "compressed matrix"))
+        return SK_EIO;
     uint8_t *data = malloc(len);
     if (!data) {
         SK_ERROR("Cannot allocate memory for a %d x %d compressed matrix", (int)rows, (int)cols);

@@ -65,6 +65,10 @@ int sk_vec_write(FILE *f, bool binary, const sk_vec *v);
 int sk_dvec_read(FILE *f, bool binary, sk_dvec *v);
 int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v);
 
+/* For readers: true (ERROR printed) when f is a regular file with fewer than `need` bytes
+ * left after the current position, so a corrupt size is reported before allocating. */
+bool sk_stream_short(FILE *f, uint64_t need, const char *what);
+
 /* Ranges "r1:r2" / "r1:r2,c1:c2" (io.md 4.2): dst = the sub-block of src. */
 int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst);
 int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst);
