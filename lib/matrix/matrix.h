@@ -11,6 +11,11 @@
  *     SK_MAT(&m, 3, 5) = 1.0f;
  *     sk_mat_release(&m);
  *
+ * Ownership: sk_mat/sk_dmat/sk_vec/sk_dvec own their data when `owned`; resize, copy and the
+ * readers (re)allocate it, release frees it. Functions that fill a matrix (readers, copy,
+ * extract_range, from_dmat) resize their destination, which must be initialised and must not
+ * be a view.
+ *
  * Reading/writing in Kaldi's formats (spec/io.md §7.1-7.2): sk_mat_read accepts FM, DM (with
  * conversion) and compressed CM/CM2/CM3 (decompressed exactly); sk_mat_write writes FM.
  */
