@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/opts.h"
@@ -23,13 +24,17 @@
 
 /* ------------------------------------------------------------------ storage */
 
-static void *alloc_zero(size_t bytes)
+/* 64-byte aligned block, zeroed unless `zero` is false (readers fill it from the stream: a
+ * corrupt header claiming a huge size then fails at EOF without having touched the pages). */
+static void *alloc_block(size_t bytes, bool zero)
 {
     if (bytes == 0)
         return NULL;
     size_t rounded = (bytes + 63) & ~(size_t)63;
+    if (rounded < bytes)
+        return NULL;
     void *p = aligned_alloc(64, rounded);
-    if (p)
+    if (p && zero)
         memset(p, 0, rounded);
     return p;
 }
@@ -48,7 +53,7 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
             free(m->data);                                                                \
         P##_init(m);                                                                      \
     }                                                                                     \
-    int P##_resize(MT *m, int32_t rows, int32_t cols)                                     \
+    static int P##_resize_z(MT *m, int32_t rows, int32_t cols, bool zero)                \
     {                                                                                     \
         if (rows < 0 || cols < 0)                                                         \
             SK_BUG("negative size %d x %d", (int)rows, (int)cols);                       \
@@ -58,10 +63,11 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
         }                                                                                 \
         int32_t stride = pad_stride(cols, PER64);                                         \
         if (m->owned && m->rows == rows && m->cols == cols && m->stride == stride) {      \
-            memset(m->data, 0, (size_t)rows * stride * sizeof(T));                        \
+            if (zero)                                                                     \
+                memset(m->data, 0, (size_t)rows * stride * sizeof(T));                    \
             return 0;                                                                     \
         }                                                                                 \
-        T *d = alloc_zero((size_t)rows * stride * sizeof(T));                             \
+        T *d = alloc_block((size_t)rows * stride * sizeof(T), zero);                      \
         if (!d) {                                                                         \
             SK_ERROR("Cannot allocate memory for a %d x %d matrix", (int)rows, (int)cols); \
             return SK_EIO;                                                                \
@@ -70,6 +76,7 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
         m->data = d; m->rows = rows; m->cols = cols; m->stride = stride; m->owned = true; \
         return 0;                                                                         \
     }                                                                                     \
+    int P##_resize(MT *m, int32_t rows, int32_t cols) { return P##_resize_z(m, rows, cols, true); } \
     int P##_copy(MT *dst, const MT *src)                                                  \
     {                                                                                     \
         if (dst == src)                                                                   \
@@ -153,7 +160,7 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
             free(v->data);                                                                \
         P##_init(v);                                                                      \
     }                                                                                     \
-    int P##_resize(VT *v, int32_t dim)                                                    \
+    static int P##_resize_z(VT *v, int32_t dim, bool zero)                                \
     {                                                                                     \
         if (dim < 0)                                                                      \
             SK_BUG("negative vector size %d", (int)dim);                                 \
@@ -162,10 +169,11 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
             return 0;                                                                     \
         }                                                                                 \
         if (v->owned && v->dim == dim) {                                                  \
-            memset(v->data, 0, (size_t)dim * sizeof(T));                                  \
+            if (zero)                                                                     \
+                memset(v->data, 0, (size_t)dim * sizeof(T));                              \
             return 0;                                                                     \
         }                                                                                 \
-        T *d = alloc_zero((size_t)dim * sizeof(T));                                       \
+        T *d = alloc_block((size_t)dim * sizeof(T), zero);                                \
         if (!d) {                                                                         \
             SK_ERROR("Cannot allocate memory for a vector of dimension %d", (int)dim);   \
             return SK_EIO;                                                                \
@@ -173,7 +181,8 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
         P##_release(v);                                                                   \
         v->data = d; v->dim = dim; v->owned = true;                                       \
         return 0;                                                                         \
-    }
+    }                                                                                     \
+    int P##_resize(VT *v, int32_t dim) { return P##_resize_z(v, dim, true); }
 
 DEFINE_VEC_STORAGE(sk_vec, sk_vec, float)
 DEFINE_VEC_STORAGE(sk_dvec, sk_dvec, double)
@@ -234,6 +243,23 @@ static int read_dims(FILE *f, bool binary, int32_t *rows, int32_t *cols, const c
     return 0;
 }
 
+/* True (ERROR printed) when f is a regular file with fewer than `need` bytes left: a corrupt
+ * size field is then reported before anything is allocated. Pipes and memory streams pass. */
+bool sk_stream_short(FILE *f, uint64_t need, const char *what)
+{
+    struct stat st;
+    int fd = fileno(f);
+    long pos;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
+        return false;
+    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
+        return false;
+    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
+             "file position %ld of %lld)", what, (unsigned long long)need, pos,
+             (long long)st.st_size);
+    return true;
+}
+
 static int read_raw(FILE *f, void *dst, size_t n, size_t size, const char *what)
 {
     if (n && fread(dst, size, n, f) != n) {
@@ -270,7 +296,7 @@ static int read_text_number(FILE *f, int c, bool dbl, double *out, const char *w
     size_t n = 0;
     buf[n++] = (char)c;
     for (;;) {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (ends_word(d)) {
             if (d != EOF)
                 ungetc(d, f);
@@ -283,6 +309,13 @@ static int read_text_number(FILE *f, int c, bool dbl, double *out, const char *w
         buf[n++] = (char)d;
     }
     buf[n] = 0;
+    /* the common case, a plain decimal number, goes straight to strtof/strtod */
+    char *end;
+    if (n && (buf[n - 1] >= '0' && buf[n - 1] <= '9') && (dbl || n < 48)) {
+        *out = dbl ? strtod(buf, &end) : (double)strtof(buf, &end);
+        if (end == buf + n && !isinf(*out))
+            return 0;
+    }
     if (dbl) {
         if (!sk_parse_text_double(buf, out)) {
             SK_ERROR("Failed to read %s: bad number '%s' in text input", what, buf);
@@ -309,7 +342,7 @@ static int read_text_word(FILE *f, double *out, const char *what)
     char buf[64];
     size_t n = 0;
     for (;;) {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (ends_word(d)) {
             if (d != EOF)
                 ungetc(d, f);
@@ -336,9 +369,9 @@ static int read_text_word(FILE *f, double *out, const char *what)
 /* After ']': consume one "\n" or "\r\n". */
 static void eat_close_newline(FILE *f)
 {
-    int c = getc(f);
+    int c = getc_unlocked(f);
     if (c == '\r')
-        c = getc(f);
+        c = getc_unlocked(f);
     if (c != '\n' && c != EOF)
         ungetc(c, f);
 }
@@ -355,10 +388,10 @@ static int read_text_open(FILE *f, const char *what)
     }
     /* read a whitespace-delimited word, but stop after "[" so "[1" style input parses */
     size_t n = 0;
-    c = getc(f);
+    c = getc_unlocked(f);
     tok[n++] = (char)c;
     if (c == '[') {
-        int d = getc(f);
+        int d = getc_unlocked(f);
         if (d == ']') {
             eat_close_newline(f);
             return 1;
@@ -367,7 +400,7 @@ static int read_text_open(FILE *f, const char *what)
             ungetc(d, f);
         return 0;
     }
-    while (n < SK_TOKEN_MAX && (c = getc(f)) != EOF && !isspace(c))
+    while (n < SK_TOKEN_MAX && (c = getc_unlocked(f)) != EOF && !isspace(c))
         tok[n++] = (char)c;
     tok[n] = 0;
     SK_ERROR("Failed to read %s: expected \"[\", got \"%s\"", what, tok);
@@ -406,7 +439,7 @@ static int read_text_matrix(FILE *f, bool dbl, dbuf *buf, int32_t *rows, int32_t
     size_t row_len = 0;
     int32_t nrows = 0, ncols = -1;
     for (;;) {
-        int c = getc(f);
+        int c = getc_unlocked(f);
         if (c == EOF) {
             SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
             return SK_EIO;
@@ -464,7 +497,7 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
     if (open == 1)
         return 0;
     for (;;) {
-        int c = getc(f);
+        int c = getc_unlocked(f);
         if (c == EOF) {
             SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
             return SK_EIO;
@@ -484,7 +517,7 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
         if ((c >= '0' && c <= '9') || c == '-') {
             if (read_text_number(f, c, dbl, &x, what) < 0)
                 return SK_EIO;
-            int d = getc(f);
+            int d = getc_unlocked(f);
             if (d != EOF)
                 ungetc(d, f);
             if (d != ']' && !isspace(d)) {
@@ -517,8 +550,7 @@ static int write_text_values_d(FILE *f, const double *v, int32_t n, char *line, 
                 return SK_EIO;
             len = 0;
         }
-        sk_fmt_float7(v[i], line + len);
-        len += strlen(line + len);
+        len += strlen(sk_fmt_float7(v[i], line + len));
         line[len++] = ' ';
     }
     if (len && fwrite(line, 1, len, f) != len)
@@ -535,8 +567,7 @@ static int write_text_values_f(FILE *f, const float *v, int32_t n, char *line, s
                 return SK_EIO;
             len = 0;
         }
-        sk_fmt_float7((double)v[i], line + len);
-        len += strlen(line + len);
+        len += strlen(sk_fmt_float7((double)v[i], line + len));
         line[len++] = ' ';
     }
     if (len && fwrite(line, 1, len, f) != len)
@@ -602,7 +633,9 @@ int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m)
 static int read_fm_body(FILE *f, sk_mat *m, const char *what)
 {
     int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_mat_resize(m, rows, cols) < 0)
+    if (read_dims(f, true, &rows, &cols, what) < 0 ||
+        sk_stream_short(f, (uint64_t)rows * (uint64_t)cols * sizeof(float), what) ||
+        sk_mat_resize_z(m, rows, cols, false) < 0)
         return SK_EIO;
     if (m->stride == cols)
         return read_raw(f, m->data, (size_t)rows * cols, sizeof(float), what);
@@ -615,7 +648,9 @@ static int read_fm_body(FILE *f, sk_mat *m, const char *what)
 static int read_dm_body(FILE *f, sk_dmat *m, const char *what)
 {
     int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_dmat_resize(m, rows, cols) < 0)
+    if (read_dims(f, true, &rows, &cols, what) < 0 ||
+        sk_stream_short(f, (uint64_t)rows * (uint64_t)cols * sizeof(double), what) ||
+        sk_dmat_resize_z(m, rows, cols, false) < 0)
         return SK_EIO;
     for (int32_t r = 0; r < rows; r++)
         if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(double), what) < 0)
@@ -730,7 +765,7 @@ int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v)
     return fputs("]\n", f) < 0 ? SK_EIO : 0;
 }
 
-static int read_vec_dim(FILE *f, int32_t *dim, const char *what)
+static int read_vec_dim(FILE *f, int32_t *dim, size_t elem, const char *what)
 {
     if (sk_read_int32(f, true, dim) < 0) {
         SK_ERROR("Failed to read %s dimension from stream", what);
@@ -740,7 +775,7 @@ static int read_vec_dim(FILE *f, int32_t *dim, const char *what)
         SK_ERROR("Failed to read %s from stream: bad dimension %d", what, (int)*dim);
         return SK_EIO;
     }
-    return 0;
+    return sk_stream_short(f, (uint64_t)*dim * elem, what) ? SK_EIO : 0;
 }
 
 int sk_vec_read(FILE *f, bool binary, sk_vec *v)
@@ -750,11 +785,12 @@ int sk_vec_read(FILE *f, bool binary, sk_vec *v)
     if (binary) {
         int c = sk_peek(f, true);
         if (c == 'D') {
-            if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
+            if (expect_type_token(f, true, "DV", what) < 0 ||
+                read_vec_dim(f, &dim, sizeof(double), what) < 0)
                 return SK_EIO;
             sk_dvec d;
             sk_dvec_init(&d);
-            int st = sk_dvec_resize(&d, dim);
+            int st = sk_dvec_resize_z(&d, dim, false);
             if (st == 0)
                 st = read_raw(f, d.data, (size_t)dim, sizeof(double), what);
             if (st == 0)
@@ -764,8 +800,8 @@ int sk_vec_read(FILE *f, bool binary, sk_vec *v)
             sk_dvec_release(&d);
             return st;
         }
-        if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
-            sk_vec_resize(v, dim) < 0)
+        if (expect_type_token(f, true, "FV", what) < 0 ||
+            read_vec_dim(f, &dim, sizeof(float), what) < 0 || sk_vec_resize_z(v, dim, false) < 0)
             return SK_EIO;
         return read_raw(f, v->data, (size_t)dim, sizeof(float), what);
     }
@@ -786,11 +822,12 @@ int sk_dvec_read(FILE *f, bool binary, sk_dvec *v)
     if (binary) {
         int c = sk_peek(f, true);
         if (c == 'F') {
-            if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
+            if (expect_type_token(f, true, "FV", what) < 0 ||
+                read_vec_dim(f, &dim, sizeof(float), what) < 0)
                 return SK_EIO;
             sk_vec t;
             sk_vec_init(&t);
-            int st = sk_vec_resize(&t, dim);
+            int st = sk_vec_resize_z(&t, dim, false);
             if (st == 0)
                 st = read_raw(f, t.data, (size_t)dim, sizeof(float), what);
             if (st == 0)
@@ -800,8 +837,8 @@ int sk_dvec_read(FILE *f, bool binary, sk_dvec *v)
             sk_vec_release(&t);
             return st;
         }
-        if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
-            sk_dvec_resize(v, dim) < 0)
+        if (expect_type_token(f, true, "DV", what) < 0 ||
+            read_vec_dim(f, &dim, sizeof(double), what) < 0 || sk_dvec_resize_z(v, dim, false) < 0)
             return SK_EIO;
         return read_raw(f, v->data, (size_t)dim, sizeof(double), what);
     }
