@@ -71,9 +71,10 @@ LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c))
 LIB_OBJS := $(LIB_SRCS:.c=.o) $(CU_SRCS:.cu=.o)
 TOOLS    := $(patsubst %.c,%,$(wildcard featbin/*.c nnetbin/*.c bin/*.c))
 UNITS    := $(patsubst %.c,%.t,$(wildcard tests/unit/*.c))
+GPUTESTS := $(patsubst %.c,%.bin.t,$(wildcard tests/gpu/*.c))
 FUZZ     := $(wildcard tests/fuzz/*.c)
 
-all: deps-summary lib/libskald.a $(TOOLS) $(UNITS)
+all: deps-summary lib/libskald.a $(TOOLS) $(UNITS) $(GPUTESTS)
 
 lib/libskald.a: $(LIB_OBJS)
 	@echo "  AR    $@"
@@ -95,15 +96,24 @@ tests/unit/%.t: tests/unit/%.o lib/libskald.a
 	@echo "  LD    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< lib/libskald.a $(LDLIBS) $(if $(CU_SRCS),-lstdc++)
 
+tests/gpu/%.bin.t: tests/gpu/%.o lib/libskald.a
+	@echo "  LD    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< lib/libskald.a $(LDLIBS) $(if $(CU_SRCS),-lstdc++)
+
 # ---- tests ----------------------------------------------------------------
 PROVE ?= prove
 TEST_FILES = $(UNITS) $(sort $(wildcard tests/tools/*.t)) $(sort $(wildcard tests/conformance/*.t))
 
+# GPU tests (tests/gpu/*.t: C programs from tests/gpu/*.c and shell scripts) run in `make test`
+# only when tests/gpu/have-gpu finds a usable GPU; `make test-gpu` runs them regardless.
+GPU_TEST_FILES = $(sort $(GPUTESTS) $(wildcard tests/gpu/*.t))
 test: all
-	$(PROVE) -j2 --exec '' $(TEST_FILES) $(if $(shell tests/gpu/have-gpu 2>/dev/null),$(wildcard tests/gpu/*.t))
+	@if tests/gpu/have-gpu; then echo "GPU found: running tests/gpu too"; \
+	 else echo "# no GPU visible: tests/gpu skipped (make test-gpu runs them on a GPU machine)"; fi
+	$(PROVE) -j2 --exec '' $(TEST_FILES) $$(tests/gpu/have-gpu && echo $(GPU_TEST_FILES))
 
 test-gpu: all
-	$(PROVE) --exec '' $(wildcard tests/gpu/*.t)
+	$(PROVE) --exec '' $(GPU_TEST_FILES)
 
 bench: all
 	@for b in tests/bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
@@ -125,7 +135,7 @@ deps: deps-summary
 
 clean:
 	rm -f lib/libskald.a $(LIB_OBJS) $(TOOLS) $(addsuffix .o,$(TOOLS)) $(UNITS) \
-	      $(UNITS:.t=.o) $(shell find lib featbin nnetbin bin tests -name '*.d')
+	      $(UNITS:.t=.o) $(GPUTESTS) $(GPUTESTS:.bin.t=.o) $(shell find lib featbin nnetbin bin tests -name '*.d')
 
 .PHONY: all test test-gpu bench clean deps deps-summary
 .SECONDARY:

@@ -24,6 +24,9 @@ static const char usage[] =
     " Show phone counts by:\n"
     " ali-to-phone --per-frame=true ark:1.ali ark:- | analyze-counts --verbose=1 ark:- - >/dev/null\n";
 
+/* Labels above this are refused rather than sizing a counts vector of gigabytes. */
+#define MAX_LABEL 100000000
+
 /* Counts indexed by label, growing as labels appear. */
 static double *counts;
 static int32_t dim;
@@ -112,6 +115,7 @@ int main(int argc, char *argv[])
     grow_to(counts_dim);
 
     int32_t num_done = 0, num_other_error = 0;
+    bool warned_dim = false;
     for (; !sk_seq_done(reader); sk_seq_next(reader)) {
         const char *key = sk_seq_key(reader);
         const sk_int32_vec *ali = sk_seq_value(reader);
@@ -145,11 +149,18 @@ int main(int argc, char *argv[])
         }
         for (int32_t i = 0; i < ali->n; i++) {
             int32_t v = ali->data[i];
-            if (v < 0)
-                SK_FATAL("Negative value %d at position %d of %s: cannot be counted", (int)v,
-                         (int)i, key);
-            if (v >= dim)
+            if (v < 0 || v >= MAX_LABEL)
+                SK_FATAL("%s value %d at position %d of %s: cannot be counted",
+                         v < 0 ? "Negative" : "Too large a", (int)v, (int)i, key);
+            if (v >= dim) {
+                if (counts_dim > 0 && !warned_dim) {
+                    SK_WARN("Value %d at position %d of %s is >= --counts-dim=%d: the counts "
+                            "grow beyond it (as in Kaldi); do the alignments match the model?",
+                            (int)v, (int)i, key, (int)counts_dim);
+                    warned_dim = true;
+                }
                 grow_to(v + 1);
+            }
             /* double arithmetic, as Kaldi: 1.0 * utt_w * frame_w(i) */
             counts[v] += frame_w ? 1.0 * utt_w * frame_w->data[i] : 1.0 * utt_w;
         }
