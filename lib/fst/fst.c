@@ -31,6 +31,36 @@ static int rd_bytes(rd *r, void *buf, size_t n, const char *what)
     return 0;
 }
 
+/* Read n bytes into a new buffer that grows as the data arrives, so that a header announcing
+ * more than the file holds fails at the end of the data, not with a huge allocation. */
+static void *read_grow(rd *r, size_t n, const char *what)
+{
+    size_t cap = n < (1u << 20) ? n : (1u << 20), got = 0;
+    char *buf = malloc(cap > 0 ? cap : 1);
+    while (buf && got < n) {
+        if (got == cap) {
+            cap = cap * 2 < n ? cap * 2 : n;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                SK_ERROR("FST file '%s': out of memory reading %s", r->name, what);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + got, 1, cap - got, r->f);
+        got += k;
+        r->pos += k;
+        if (k == 0) {
+            free(buf);
+            SK_ERROR("FST file '%s' is truncated: reading %s at byte %llu", r->name, what,
+                     (unsigned long long)r->pos);
+            return NULL;
+        }
+    }
+    return buf;
+}
+
 static int rd_i32(rd *r, int32_t *v, const char *what) { return rd_bytes(r, v, 4, what); }
 static int rd_i64(rd *r, int64_t *v, const char *what) { return rd_bytes(r, v, 8, what); }
 
@@ -121,7 +151,7 @@ static int read_header(rd *r, sk_fst_header *h)
         rd_i64(r, &h->num_states, "header") < 0 || rd_i64(r, &h->num_arcs, "header") < 0)
         return SK_EIO;
     if (h->num_states < 0 || h->num_states > INT32_MAX || h->start < -1 ||
-        h->start >= (h->num_states > 0 ? h->num_states : 1) || h->num_arcs < -1) {
+        h->start >= h->num_states || h->num_arcs < -1) {
         SK_ERROR("FST file '%s' has a corrupt header (start %lld, %lld states, %lld arcs)", r->name,
                  (long long)h->start, (long long)h->num_states, (long long)h->num_arcs);
         return SK_EIO;
@@ -240,30 +270,43 @@ static int check_arcs(const sk_fst *g, const char *name)
     return 0;
 }
 
-static int read_vector_body(rd *r, sk_fst *g)
+static int read_vector_body(rd *r, sk_fst *g, int64_t ns)
 {
     size_t cap = 1024, n = 0;
+    size_t scap = ns < 4096 ? (size_t)ns + 1 : 4096;
     sk_arc *arcs = malloc(cap * sizeof *arcs);
-    if (!arcs)
-        return SK_EIO;
-    for (int32_t s = 0; s < g->num_states; s++) {
+    float *final = malloc(sizeof(float) * scap);
+    uint32_t *start = malloc(sizeof(uint32_t) * scap);
+    if (!arcs || !final || !start)
+        goto fail;
+    for (int64_t s = 0; s < ns; s++) {
         int64_t na;
-        g->arc_start[s] = (uint32_t)n;
-        if (rd_bytes(r, &g->final[s], 4, "final weight") < 0 || rd_i64(r, &na, "arc count") < 0)
+        if ((size_t)s + 1 >= scap) { /* states grow as they are read */
+            scap *= 2;
+            float *nf = realloc(final, sizeof(float) * scap);
+            if (nf)
+                final = nf;
+            uint32_t *nst = nf ? realloc(start, sizeof(uint32_t) * scap) : NULL;
+            if (!nst)
+                goto fail;
+            start = nst;
+        }
+        start[s] = (uint32_t)n;
+        if (rd_bytes(r, &final[s], 4, "final weight") < 0 || rd_i64(r, &na, "arc count") < 0)
             goto fail;
         if (na < 0 || n + (uint64_t)na >= UINT32_MAX) {
-            SK_ERROR("FST file '%s' is corrupt: state %d has %lld arcs", r->name, s, (long long)na);
+            SK_ERROR("FST file '%s' is corrupt: state %lld has %lld arcs", r->name, (long long)s,
+                     (long long)na);
             goto fail;
         }
-        if (n + (size_t)na > cap) {
-            while (n + (size_t)na > cap)
-                cap *= 2;
-            sk_arc *na_ = realloc(arcs, cap * sizeof *arcs);
-            if (!na_)
-                goto fail;
-            arcs = na_;
-        }
         for (int64_t k = 0; k < na; k++, n++) {
+            if (n == cap) {
+                cap *= 2;
+                sk_arc *na_ = realloc(arcs, cap * sizeof *arcs);
+                if (!na_)
+                    goto fail;
+                arcs = na_;
+            }
             unsigned char b[16];
             if (rd_bytes(r, b, 16, "arc") < 0)
                 goto fail;
@@ -273,13 +316,20 @@ static int read_vector_body(rd *r, sk_fst *g)
             memcpy(&arcs[n].nextstate, b + 12, 4);
         }
     }
-    g->arc_start[g->num_states] = (uint32_t)n;
+    start[ns] = (uint32_t)n;
+    free(g->final);
+    free(g->arc_start);
+    g->final = final;
+    g->arc_start = start;
+    g->num_states = (int32_t)ns;
     g->arcs = arcs;
     g->num_arcs = (int64_t)n;
     /* The header's arc count is not checked: VectorFst writers may leave it 0. */
     return 0;
 fail:
     free(arcs);
+    free(final);
+    free(start);
     return SK_EIO;
 }
 
@@ -298,14 +348,21 @@ static int read_const_body(rd *r, const sk_fst_header *h, sk_fst *g)
     }
     if (aligned && align16(r) < 0)
         return SK_EIO;
-    size_t ns = (size_t)g->num_states;
-    unsigned char *st = malloc(20 * (ns > 0 ? ns : 1));
+    size_t ns = (size_t)h->num_states;
+    unsigned char *st = read_grow(r, 20 * ns, "states");
     if (!st)
         return SK_EIO;
-    if (rd_bytes(r, st, 20 * ns, "states") < 0) {
+    sk_fst *full = sk_fst_new((int32_t)ns); /* safe now: the states were really there */
+    if (!full) {
         free(st);
         return SK_EIO;
     }
+    free(g->final);
+    free(g->arc_start);
+    g->final = full->final;
+    g->arc_start = full->arc_start;
+    g->num_states = (int32_t)ns;
+    free(full);
     uint32_t expect = 0;
     for (size_t s = 0; s < ns; s++) {
         uint32_t pos, narcs;
@@ -331,11 +388,9 @@ static int read_const_body(rd *r, const sk_fst_header *h, sk_fst *g)
     if (aligned && align16(r) < 0)
         return SK_EIO;
     size_t na = (size_t)h->num_arcs;
-    g->arcs = malloc(sizeof(sk_arc) * (na > 0 ? na : 1));
-    if (!g->arcs)
-        return SK_EIO;
     _Static_assert(sizeof(sk_arc) == 16, "sk_arc must match the 16-byte ConstFst arc");
-    if (rd_bytes(r, g->arcs, 16 * na, "arcs") < 0)
+    g->arcs = read_grow(r, 16 * na, "arcs");
+    if (!g->arcs)
         return SK_EIO;
     g->num_arcs = (int64_t)na;
     return 0;
@@ -368,11 +423,11 @@ int sk_fst_read(FILE *f, const char *name, sk_fst **out)
         SK_ERROR("FST file '%s': unsupported %s FST version %d", name, h.fst_type, h.version);
         return SK_EIO;
     }
-    sk_fst *g = sk_fst_new((int32_t)h.num_states);
+    sk_fst *g = sk_fst_new(0); /* the readers size it as the data arrives */
     if (!g)
         return SK_EIO;
     g->start = (int32_t)h.start;
-    st = is_const ? read_const_body(&r, &h, g) : read_vector_body(&r, g);
+    st = is_const ? read_const_body(&r, &h, g) : read_vector_body(&r, g, h.num_states);
     if (st == 0)
         st = check_arcs(g, name);
     if (st < 0) {

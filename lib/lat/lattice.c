@@ -330,10 +330,11 @@ static int read_clat_body(FILE *f, const sk_fst_header *h, sk_clat *c)
     c->start = (int32_t)h->start;
     c->props = h->properties;
     int32_t buf[64];
-    for (int64_t s = 0; s < h->num_states; s++)
+    int64_t ns = h->num_states;
+    /* states are added as they are read (a header may lie about the count) */
+    for (int32_t s = 0; s < ns; s++) {
         if (sk_clat_add_state(c) < 0)
             return SK_EIO;
-    for (int32_t s = 0; s < c->num_states; s++) {
         float gw[2];
         int32_t len;
         int64_t na;
@@ -368,8 +369,8 @@ static int read_clat_body(FILE *f, const sk_fst_header *h, sk_clat *c)
             }
             str = len <= 64 ? buf : malloc(sizeof(int32_t) * (size_t)len);
             int st = !str || rd(f, str, 4 * (size_t)len, "arc") < 0 || rd(f, &next, 4, "arc") < 0;
-            if (!st && (next < 0 || next >= c->num_states)) {
-                SK_ERROR("Error reading lattice: arc to state %d of %d", next, c->num_states);
+            if (!st && (next < 0 || next >= ns)) {
+                SK_ERROR("Error reading lattice: arc to state %d of %lld", next, (long long)ns);
                 st = 1;
             }
             if (!st)
@@ -387,11 +388,11 @@ static int read_lat_body(FILE *f, const sk_fst_header *h, sk_lat *l)
 {
     l->start = (int32_t)h->start;
     l->props = h->properties;
-    for (int64_t s = 0; s < h->num_states; s++)
+    int64_t ns = h->num_states;
+    for (int32_t s = 0; s < ns; s++) {
+        int64_t na;
         if (sk_lat_add_state(l) < 0)
             return SK_EIO;
-    for (int32_t s = 0; s < l->num_states; s++) {
-        int64_t na;
         if (rd(f, &l->states[s].final, 8, "final weight") < 0 || rd(f, &na, 8, "arc count") < 0)
             return SK_EIO;
         if (na < 0 || na > 100000000) {
@@ -402,8 +403,8 @@ static int read_lat_body(FILE *f, const sk_fst_header *h, sk_lat *l)
             int32_t v[5];
             if (rd(f, v, 20, "arc") < 0)
                 return SK_EIO;
-            if (v[4] < 0 || v[4] >= l->num_states) {
-                SK_ERROR("Error reading lattice: arc to state %d of %d", v[4], l->num_states);
+            if (v[4] < 0 || v[4] >= ns) {
+                SK_ERROR("Error reading lattice: arc to state %d of %lld", v[4], (long long)ns);
                 return SK_EIO;
             }
             float g, a;

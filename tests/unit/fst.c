@@ -160,6 +160,24 @@ int main(void)
         CHECK_INT(bad, 0);
         CHECK(strstr(lasterr, "truncated") != NULL);
     }
+    TEST("a header announcing 2^30 states is refused at the end of the data (fuzz regression)") {
+        char src[256];
+        snprintf(src, sizeof src, "%s/g.const", dir);
+        FILE *in = fopen(src, "rb");
+        unsigned char buf[4096];
+        size_t n = fread(buf, 1, sizeof buf, in);
+        fclose(in);
+        int64_t ns = (int64_t)1 << 30;
+        memcpy(buf + 49, &ns, 8); /* magic 4, "const" 4+5, "standard" 4+8, version 4, flags 4, props 8, start 8 */
+        snprintf(path, sizeof path, "%s/huge", dir);
+        f = fopen(path, "wb");
+        fwrite(buf, 1, n, f);
+        fclose(f);
+        nerr = 0;
+        g = NULL;
+        CHECK(readf("huge", &g) < 0);
+        CHECK(strstr(lasterr, "truncated") != NULL);
+    }
     TEST("empty input is an error, not a crash") {
         snprintf(path, sizeof path, "%s/empty", dir);
         f = fopen(path, "wb");

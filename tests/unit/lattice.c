@@ -257,6 +257,27 @@ int main(void)
         sk_lat_release(&l);
         sk_clat_release(&c);
     }
+    TEST("fuzz regressions (tests/fuzz/fst_lattice.c): lying headers are errors, not crashes") {
+        /* a header announcing 2^29 states on a 100-byte input: must fail at the end of the data
+         * without allocating for all of them (found as an out-of-memory) */
+        unsigned char hdr[200];
+        memcpy(hdr, bin + 9, 100); /* first lattice, after "theo_0_0 " */
+        int64_t ns = (int64_t)1 << 29;
+        memcpy(hdr + 58, &ns, 8);   /* num_states field of the compactlattice44 header */
+        FILE *f = fmemopen(hdr, 100, "rb");
+        sk_clat c;
+        sk_clat_init(&c);
+        CHECK(sk_clat_read(f, true, &c) < 0);
+        fclose(f);
+        /* start state 0 with 0 states (found as a crash when printing) */
+        ns = 0;
+        memcpy(hdr, bin + 9, 100);
+        memcpy(hdr + 58, &ns, 8);
+        f = fmemopen(hdr, 100, "rb");
+        CHECK(sk_clat_read(f, true, &c) < 0);
+        fclose(f);
+        sk_clat_release(&c);
+    }
     for (int i = 0; i < nlat; i++) {
         sk_clat_release(&lats[i]);
         free(keys[i]);
