@@ -7,6 +7,7 @@
  * alignments is found, so it is part of the contract: it decides the ins/del/sub split. */
 #include "lat/wer.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,4 +133,44 @@ void sk_wer_print(FILE *f, const sk_wer_stats *w)
             w->num_words, w->ins, w->del, w->sub, w->num_absent ? " [PARTIAL]" : "");
     fprintf(f, "%%SER %.2f [ %d / %d ]\n", (double)ser, w->sent_errs, w->num_sent);
     fprintf(f, "Scored %d sentences, %d not present in hyp.\n", w->num_sent, w->num_absent);
+}
+
+/* Kaldi's RandInt(0, n - 1) on glibc: rand() % n. */
+static inline int32_t rand_index(int32_t n)
+{
+    return n > 1 ? rand() % n : 0;
+}
+
+void sk_wer_bootstrap(const int32_t *errs, const int32_t *words, int32_t n, int32_t replications,
+                      float *mean, float *interval)
+{
+    float acc = 0.0f, acc2 = 0.0f;
+    for (int32_t i = 0; i < replications && n > 0; i++) {
+        int32_t e = 0, w = 0;
+        for (int32_t j = 0; j < n; j++) {
+            int32_t k = rand_index(n);
+            e += errs[k];
+            w += words[k];
+        }
+        float r = (float)e / (float)w;
+        acc += r;
+        acc2 += r * r;
+    }
+    *mean = acc / (float)replications;
+    *interval = (float)(1.96 * sqrt(acc2 / (float)replications - *mean * *mean));
+}
+
+float sk_wer_bootstrap_improvement(const int32_t *errs1, const int32_t *errs2, int32_t n,
+                                   int32_t replications)
+{
+    int32_t improv = 0;
+    for (int32_t i = 0; i < replications && n > 0; i++) {
+        int32_t d = 0;
+        for (int32_t j = 0; j < n; j++) {
+            int32_t k = rand_index(n);
+            d += errs1[k] - errs2[k];
+        }
+        improv += d > 0;
+    }
+    return (float)improv / (float)replications;
 }

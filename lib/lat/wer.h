@@ -34,4 +34,15 @@ int sk_wer_add(sk_wer_stats *w, const char *const *ref, int32_t nref, const char
 /* "%WER ...", "%SER ...", "Scored ..." exactly as Kaldi prints them. */
 void sk_wer_print(FILE *f, const sk_wer_stats *w);
 
+/* Bootstrap of the WER over utterances (compute-wer-bootci, Bisani and Ney): `replications`
+ * resamplings of the n (errors, words) pairs, with glibc rand() as Kaldi's RandInt uses it.
+ * *mean and *interval (1.96 standard deviations) are fractions. Kaldi's own loops run one
+ * replication and one sample too many and may read one element past the end (undefined);
+ * here each replication draws exactly n utterances out of the n. */
+void sk_wer_bootstrap(const int32_t *errs, const int32_t *words, int32_t n, int32_t replications,
+                      float *mean, float *interval);
+/* Fraction of replications in which set 2 has fewer errors than set 1. */
+float sk_wer_bootstrap_improvement(const int32_t *errs1, const int32_t *errs2, int32_t n,
+                                   int32_t replications);
+
 #endif

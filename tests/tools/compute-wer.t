@@ -51,4 +51,25 @@ test_expect_success 'int2sym.pl fails on an unknown id, sym2int.pl --map-oov map
     printf "u1 ONE FOO\n" >txt && sym2int.pl --map-oov "<unk>" -f 2- words.txt txt >out 2>/dev/null &&
     printf "u1 1 2\n" >exp && test_cmp exp out
 '
+test_expect_success 'compute-wer-bootci: mean near the WER, interval around it, repeatable' '
+    awk "{ printf \"%s\", \$1; for (i = 2; i <= NF; i++) printf \" %s\", (NR % 5 == 0 && i == 2) ? \"x\" : \$i; print \"\" }" \
+        $DATA/decode/ref.txt >hyp &&
+    compute-wer --mode=present ark:$DATA/decode/ref.txt ark:hyp >wer &&
+    compute-wer-bootci --mode=present --replications=2000 ark:$DATA/decode/ref.txt ark:hyp >b1 &&
+    compute-wer-bootci --mode=present --replications=2000 ark:$DATA/decode/ref.txt ark:hyp >b2 &&
+    test_cmp b1 b2 &&
+    awk -v w="$(awk "/%WER/{print \$2}" wer)" "/^Set1: %WER/ { m = \$3; lo = \$8 + 0; hi = \$9 + 0;
+        if (m < w - 0.3 || m > w + 0.3 || !(lo < m && m < hi)) exit 1; ok = 1 } END { exit !ok }" b1
+'
+test_expect_success 'compute-wer-bootci with two systems: a better system improves with high probability' '
+    awk "{ printf \"%s\", \$1; for (i = 2; i <= NF; i++) printf \" %s\", (NR % 5 == 0 && i == 2) ? \"x\" : \$i; print \"\" }" \
+        $DATA/decode/ref.txt >hyp &&
+    compute-wer-bootci --mode=present --replications=1000 ark:$DATA/decode/ref.txt ark:hyp ark:$DATA/decode/ref.txt >b &&
+    grep -q "^Set2: %WER 0.00 95% Conf Interval \[ 0.00, 0.00 \]$" b &&
+    grep -q "^Probability of Set2 improving Set1: 100.00$" b &&
+    compute-wer-bootci --replications=100 ark:$DATA/decode/ref.txt ark:hyp ark:hyp >same &&
+    grep -q "^Probability of Set2 improving Set1: 0.00$" same
+'
+test_expect_error 'compute-wer-bootci strict mode with a missing hypothesis' 'No hypothesis for key' \
+    sh -c "head -3 $DATA/decode/ref.txt >h && compute-wer-bootci ark:$DATA/decode/ref.txt ark:h"
 test_done
