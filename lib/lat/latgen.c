@@ -1184,8 +1184,9 @@ static int determinize_once(const sk_lat *raw, double max_mem, sk_clat *out)
             break;
         if (have_final)
             sk_clat_set_final(out, q, fg, fa, pool.v + foff, flen);
-        /* group the word arcs by label (stable: by label, then state, then first seen) */
-        qsort(cand, (size_t)ncand, sizeof(labelled), cmp_labelled);
+        /* group the word arcs by label, then destination state */
+        if (ncand > 1)
+            qsort(cand, (size_t)ncand, sizeof(labelled), cmp_labelled);
         for (int32_t i = 0; i < ncand;) {
             int32_t j = i, lab = cand[i].label, ng = 0;
             while (j < ncand && cand[j].label == lab)
