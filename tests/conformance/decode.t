@@ -60,6 +60,11 @@ test_expect_success 'lattice-copy of Kaldi lattices: binary byte-identical, text
     lattice-copy ark:$L 'ark:| gzip -c > lat.1.gz' && gunzip -c lat.1.gz | cmp $L - &&
     lattice-copy ark:lat.txt ark,t:again.txt && cmp lat.txt again.txt
 "
+test_expect_success 'lattice-add-penalty 0 and lattice-scale 2 then 0.5 write Kaldi lattices back byte for byte' "
+    lattice-add-penalty ark:$L ark:p.ark 2>/dev/null && cmp $L p.ark &&
+    lattice-scale --acoustic-scale=2 ark:$L ark:- 2>/dev/null |
+    lattice-scale --acoustic-scale=0.5 ark:- ark:s.ark 2>/dev/null && cmp $L s.ark
+"
 for w in 7 10 13 17; do
     test_expect_success "lattice-scale | lattice-add-penalty | lattice-best-path at LM weight $w equals Kaldi" "
         lattice-scale --inv-acoustic-scale=$w 'ark:gunzip -c $D/lat.1.gz|' ark:- 2>/dev/null |
