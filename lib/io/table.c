@@ -648,6 +648,14 @@ sk_seq_reader *sk_seq_open(const char *rspec, const sk_holder *h)
         r->scp = sk_input_open(r->spec.script);
         if (!r->scp)
             goto fail;
+        FILE *sf = sk_input_file(r->scp);
+        int c0 = getc_unlocked(sf);
+        if (c0 == 0) {
+            SK_WARN("Script file %s is binary (it should be text)", sk_printable_rx(r->spec.script));
+            goto fail;
+        }
+        if (c0 != EOF)
+            ungetc(c0, sf);
         seq_next_script(r);
     }
     return r;

@@ -578,6 +578,13 @@ int main(void)
         CHECK(sk_seq_close(r) < 0);
         CHECK(has_err("We got an invalid line in the scp file. It should look like: some_key 1.ark:10, got: b"));
     }
+    TEST("binary script files are refused") {
+        write_file("bin.scp", "\0Butt1 a.ark:1\n", 15);
+        reset();
+        CHECK(sk_seq_open("scp:bin.scp", &sk_holder_int32) == NULL);
+        CHECK(sk_ra_open("scp:bin.scp", &sk_holder_int32) == NULL);
+        CHECK(has_err("is binary"));
+    }
     TEST("bad specifiers give a clean error") {
         reset();
         CHECK(sk_seq_open("ark,,t:x", &sk_holder_int32) == NULL);
