@@ -306,7 +306,8 @@ static int load_rx(input_cache *c, const char *rx, const sk_holder *h, void *obj
             c->path = strndup(rx, plen);
             if (!c->path)
                 return SK_EIO;
-            c->in = sk_input_open_buf(c->path, 64 * 1024);
+            /* open rx itself (not the bare path, which could look like "name:123" again) */
+            c->in = sk_input_open_buf(rx, 64 * 1024);
             if (!c->in) {
                 cache_close(c, NULL);
                 return SK_EIO;

@@ -578,6 +578,16 @@ int main(void)
         CHECK(sk_seq_close(r) < 0);
         CHECK(has_err("We got an invalid line in the scp file. It should look like: some_key 1.ark:10, got: b"));
     }
+    TEST("scp offsets into a file whose name itself ends in :digits") {
+        write_file("d:1", good, good_n);
+        write_str("colon.scp", "utt1 d:1:5\nutt2 d:1:5\n");
+        sk_seq_reader *r = sk_seq_open("scp:colon.scp", &sk_holder_int32_vec);
+        int n = 0;
+        for (; r && !sk_seq_done(r); sk_seq_next(r), n++)
+            CHECK(same_obj(&sk_holder_int32_vec, sk_seq_value(r), &iv[0]));
+        CHECK_INT(n, 2);
+        CHECK_INT(sk_seq_close(r), 0);
+    }
     TEST("binary script files are refused") {
         write_file("bin.scp", "\0Butt1 a.ark:1\n", 15);
         reset();
