@@ -417,6 +417,24 @@ int main(void)
         CHECK_INT(n, 3);
         CHECK_INT(sk_seq_close(r), 0);
     }
+    TEST("text int32 vectors: limits, signs, bad words") {
+        write_str("lim.txt", "a 2147483647 -2147483648 +3 0\n");
+        sk_seq_reader *r = sk_seq_open("ark:lim.txt", &sk_holder_int32_vec);
+        CHECK(r != NULL);
+        if (r) {
+            sk_int32_vec *v = sk_seq_value(r);
+            CHECK(v->n == 4 && v->data[0] == INT32_MAX && v->data[1] == INT32_MIN && v->data[2] == 3 &&
+                  v->data[3] == 0);
+            CHECK_INT(sk_seq_close(r), 0);
+        }
+        const char *bad[] = { "a 2147483648\n", "a -2147483649\n", "a 5x\n", "a -\n", "a 1.5\n" };
+        for (int i = 0; i < 5; i++) {
+            write_str("bad.txt", bad[i]);
+            reset();
+            CHECK(sk_seq_open("ark:bad.txt", &sk_holder_int32_vec) == NULL);
+            CHECK(has_err("bad integer"));
+        }
+    }
     TEST("scp: ranges are refused for types without ranges") {
         write_str("r.scp", "utt1 b.ark:5[0:1]\n");
         reset();
