@@ -190,7 +190,6 @@ static int spawn_pipe(const char *cmd, bool to_child, pid_t *pid)
     posix_spawnattr_setsigdefault(&at, &def);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
     char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-    fflush(NULL);
     int rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);

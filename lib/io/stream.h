@@ -12,7 +12,9 @@
  * Pipes are checked (unlike Kaldi, kaldi issue 476): a pipe command that exits non-zero or is
  * killed makes sk_input_close/sk_output_close print
  *     ERROR (...) Pipe 'cmd' exited with status 1
- * (or "was killed by signal N") and return SK_EIO.
+ * (or "was killed by signal N") and return SK_EIO. An input pipe closed before its end (a
+ * reader that stopped early) may kill its command with SIGPIPE: that is not a failure. Pipe
+ * commands run under /bin/sh -c with SIGPIPE at its default, whatever the tool does with it.
  *
  * An output opened on a regular file with atomic=true writes "<name>.tmp.<pid>" and renames it
  * into place on a successful sk_output_close; a failed close or a fatal exit removes the
