@@ -452,16 +452,16 @@ int sk_cmat_read(FILE *f, bool binary, sk_cmat *c)
         sk_mat_release(&m);
         return st;
     }
-    long start = ftell(f);
     char tok[SK_TOKEN_MAX + 1];
     if (sk_read_token(f, true, tok) < 0) {
-        SK_ERROR("Failed to read compressed matrix: could not read token (position %ld)", start);
+        SK_ERROR("Failed to read compressed matrix: could not read token (position %ld)",
+                 ftell(f));
         return SK_EIO;
     }
     int format = !strcmp(tok, "CM") ? 1 : !strcmp(tok, "CM2") ? 2 : !strcmp(tok, "CM3") ? 3 : 0;
     if (!format) {
         SK_ERROR("Failed to read compressed matrix: expected token CM, CM2 or CM3, got '%s' "
-                 "(position %ld)", tok, start);
+                 "(position %ld)", tok, ftell(f));
         return SK_EIO;
     }
     uint8_t hdr[16];

@@ -7,7 +7,6 @@
  */
 #include "matrix/matrix.h"
 
-#include <cblas.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -214,16 +213,17 @@ int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src)
 /* Read the header token of a matrix/vector in binary mode: it must be `want` ("FM" ...). */
 static int expect_type_token(FILE *f, bool binary, const char *want, const char *what)
 {
-    long start = ftell(f);
     char tok[SK_TOKEN_MAX + 1];
     if (sk_read_token(f, binary, tok) < 0) {
         SK_ERROR("Failed to read %s from stream: could not read token, expected %s "
-                 "(file position at start is %ld)", what, want, start);
+                 "(file position %ld)", what, want, ftell(f));
         return SK_EIO;
     }
     if (strcmp(tok, want) != 0) {
+        /* positions only on failure: ftell costs a system call per object */
+        long now = ftell(f), start = now < 0 ? -1 : now - (long)strlen(tok) - 1;
         SK_ERROR("Failed to read %s from stream.  : Expected token %s, got %s File position "
-                 "at start is %ld, currently %ld", what, want, tok, start, ftell(f));
+                 "at start is %ld, currently %ld", what, want, tok, start, now);
         return SK_EIO;
     }
     return 0;
@@ -250,6 +250,8 @@ bool sk_stream_short(FILE *f, uint64_t need, const char *what)
     struct stat st;
     int fd = fileno(f);
     long pos;
+    if (need < ((uint64_t)1 << 24))   /* small objects: not worth two system calls */
+        return false;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
         return false;
     if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
@@ -1112,44 +1114,4 @@ void sk_mat_apply_softmax_rows(sk_mat *m)
         for (int32_t c = 0; c < m->cols; c++)
             row[c] *= inv;
     }
-}
-
-/* -------------------------------------------------------------------- BLAS */
-
-void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,
-             float beta, sk_mat *c)
-{
-    int32_t m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
-    int32_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
-    if (k != kb || c->rows != m || c->cols != n)
-        SK_BUG("gemm size mismatch: (%d x %d) * (%d x %d) -> %d x %d", (int)m, (int)k,
-               (int)kb, (int)n, (int)c->rows, (int)c->cols);
-    if (m == 0 || n == 0)
-        return;
-    if (k == 0) {   /* BLAS leaves C untouched when k == 0 only if beta == 1 */
-        for (int32_t r = 0; r < m; r++)
-            for (int32_t j = 0; j < n; j++)
-                SK_MAT(c, r, j) = beta == 0.0f ? 0.0f : beta * SK_MAT(c, r, j);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a->data, a->stride,
-                b->data, b->stride, beta, c->data, c->stride);
-}
-
-void sk_gemv(bool trans_a, float alpha, const sk_mat *a, const float *x, float beta, float *y)
-{
-    if (a->rows == 0 || a->cols == 0) {
-        int32_t n = trans_a ? a->cols : a->rows;
-        for (int32_t i = 0; i < n; i++)
-            y[i] = beta == 0.0f ? 0.0f : beta * y[i];
-        return;
-    }
-    cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, a->rows, a->cols, alpha,
-                a->data, a->stride, x, 1, beta, y, 1);
-}
-
-float sk_dot(int32_t n, const float *x, const float *y)
-{
-    return n > 0 ? cblas_sdot(n, x, 1, y, 1) : 0.0f;
 }
