@@ -491,14 +491,17 @@ int sk_cmat_read(FILE *f, bool binary, sk_cmat *c)
         return SK_EIO;
     }
     size_t len = payload_len(format, rows, cols);
-    if (sk_stream_short(f, len, "compressed matrix"))
+    int plan = sk_stream_plan(f, len, "compressed matrix");
+    if (plan < 0)
         return SK_EIO;
-    uint8_t *data = malloc(len);
+    uint8_t *data = plan == 1 ? sk_read_bytes(f, len, "compressed matrix") : malloc(len);
     if (!data) {
-        SK_ERROR("Cannot allocate memory for a %d x %d compressed matrix", (int)rows, (int)cols);
+        if (plan == 0)
+            SK_ERROR("Cannot allocate memory for a %d x %d compressed matrix", (int)rows,
+                     (int)cols);
         return SK_EIO;
     }
-    if (fread(data, 1, len, f) != len) {
+    if (plan == 0 && fread(data, 1, len, f) != len) {
         free(data);
         SK_ERROR("Failed to read compressed matrix data (%d x %d): unexpected end of file",
                  (int)rows, (int)cols);
