@@ -1,8 +1,8 @@
 /* matrix.c — libFuzzer target for the matrix, vector and compressed-matrix readers.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
- *       tests/fuzz/matrix.c lib/base/*.c lib/io/*.c lib/matrix/*.c -lopenblas -lm -o fuzz
- *   /tmp/fuzz-matrix -max_len=4096 -rss_limit_mb=1024
+ *       tests/fuzz/matrix.c lib/base/[a-z]*.c lib/io/[a-z]*.c lib/matrix/[a-z]*.c -lopenblas -lm -o fuzz
+ *   ASAN_OPTIONS=allocator_may_return_null=1 ./fuzz -max_len=4096 -rss_limit_mb=2048
  *
  * The first input byte picks the holder and the mode; the rest is the object. Each object
  * read successfully is also written back (binary and text), read again and, for binary
