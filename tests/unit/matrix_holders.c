@@ -174,5 +174,36 @@ int main(void)
         sk_cmat_release(&c1); sk_cmat_release(&c2); sk_cmat_release(&c3);
     }
 
+    TEST("large objects from streams of unknown size: read through a growing buffer") {
+        sk_mat m, r; sk_mat_init(&m); sk_mat_init(&r);
+        fill(&m, 4500, 1000);   /* 18 MB: above the 16 MB direct-read limit */
+        size_t len;
+        char *b = hwrite(&sk_holder_mat, &m, true, &len);
+        CHECK_INT(hread(&sk_holder_mat, b, len, true, &r), 0);   /* memory stream: no size */
+        CHECK(r.rows == 4500 && r.cols == 1000 && SK_MAT(&r, 4499, 999) == SK_MAT(&m, 4499, 999));
+        CHECK(SK_MAT(&r, 1234, 567) == SK_MAT(&m, 1234, 567));
+        CHECK(hread(&sk_holder_mat, b, len - 100, true, &r) < 0);
+        free(b);
+        sk_vec v, w; sk_vec_init(&v); sk_vec_init(&w); sk_vec_resize(&v, 5000000);
+        v.data[4999999] = 3.0f;
+        b = hwrite(&sk_holder_vec, &v, true, &len);
+        CHECK_INT(hread(&sk_holder_vec, b, len, true, &w), 0);
+        CHECK(w.dim == 5000000 && w.data[4999999] == 3.0f);
+        CHECK(hread(&sk_holder_vec, b, len - 1, true, &w) < 0);
+        free(b);
+        sk_cmat c, d; sk_cmat_init(&c); sk_cmat_init(&d);
+        sk_cmat_compress(&m, 6, &c);   /* 4.5 MB payload: direct; CM2 of 9 MB too */
+        sk_mat big; sk_mat_init(&big); fill(&big, 9000, 1000);
+        sk_cmat_compress(&big, 4, &c);   /* CM2: 18 MB payload */
+        b = hwrite(&sk_holder_cmat, &c, true, &len);
+        CHECK_INT(hread(&sk_holder_cmat, b, len, true, &d), 0);
+        CHECK(d.data_len == c.data_len && memcmp(d.data, c.data, c.data_len) == 0);
+        CHECK(hread(&sk_holder_cmat, b, len - 7, true, &d) < 0);
+        free(b);
+        sk_cmat_release(&c); sk_cmat_release(&d); sk_mat_release(&big);
+        sk_vec_release(&v); sk_vec_release(&w);
+        sk_mat_release(&m); sk_mat_release(&r);
+    }
+
     return tap_done();
 }
