@@ -40,8 +40,9 @@ void sk_log_init(const char *argv0)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    /* A closed downstream pipe is reported as a write error, like Kaldi. */
-    signal(SIGPIPE, SIG_IGN);
+    /* A closed downstream pipe ("... ark,t:- | head") ends the tool by SIGPIPE, silently, as
+     * it ends Kaldi's; temporaries are removed first. */
+    signal(SIGPIPE, on_signal);
 }
 
 const char *sk_log_program(void) { return program; }
