@@ -390,6 +390,12 @@ void sk_dp_free(sk_dp *dp)
 int sk_dp_workers(const sk_dp *dp) { return dp->size; }
 int32_t sk_dp_global_minibatch(const sk_dp *dp) { return dp->size * dp->cfg.minibatch; }
 sk_nnet *sk_dp_nnet(sk_dp *dp) { return dp->w[0].nn; }
+sk_nnet *sk_dp_local_nnet(sk_dp *dp, int r)
+{
+    if (r < 0 || r >= dp->cfg.n_local)
+        SK_BUG("local worker %d out of range", r);
+    return dp->w[r].nn;
+}
 sk_loss *sk_dp_loss(sk_dp *dp) { return dp->w[0].loss; }
 
 /* Hand the current job to every local worker and wait for them (or the first failure). */

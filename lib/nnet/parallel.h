@@ -67,6 +67,8 @@ int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float
 int sk_dp_finish(sk_dp *dp);
 /* The first local worker's network and objective (the model to write, the reports). */
 sk_nnet *sk_dp_nnet(sk_dp *dp);
+/* Local worker r's network (tests: every copy must stay identical). */
+sk_nnet *sk_dp_local_nnet(sk_dp *dp, int r);
 sk_loss *sk_dp_loss(sk_dp *dp);
 /* Seconds per step averaged over steps and local workers: compute (forward, backward,
  * update) and time blocked in the all-reduce (start + wait) — for tests/bench/scaling.sh. */
