@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     sk_comm_bind_backend(be);
     sk_nnet *nn = sk_dp_nnet(dp);
     int32_t global_mb = sk_dp_global_minibatch(dp);
-    if (sk_dp_workers(dp) > 1)
+    if (ps.comm)
         SK_LOG("Data-parallel training: %d workers (%s), %d frames a step (%d a worker)",
                sk_dp_workers(dp), ps.kind, global_mb, minibatch);
     if (sk_nnet_num_components(trans) && sk_nnet_output_dim(trans) != sk_nnet_input_dim(nn))

@@ -538,7 +538,9 @@ int sk_dp_setup_init(sk_dp_setup *ps, int num_threads, const char *num_gpus,
                  "a GPU only with --num-gpus=1)", num_threads, ngpu);
         goto fail;
     }
-    ps->n_local = ngpu > 1 ? ngpu : num_threads;
+    /* a list (with a comma, even "0,") always means NCCL, also for one GPU */
+    bool nccl = ngpu > 1 || (ngpu == 1 && strchr(num_gpus, ',') && num_threads == 1);
+    ps->n_local = nccl ? ngpu : num_threads;
     ps->be = calloc((size_t)ps->n_local, sizeof *ps->be);
     ps->own_be = calloc((size_t)ps->n_local, sizeof *ps->own_be);
     ps->comm = calloc((size_t)ps->n_local, sizeof *ps->comm);
@@ -581,12 +583,12 @@ int sk_dp_setup_init(sk_dp_setup *ps, int num_threads, const char *num_gpus,
         ps->main_be = ps->be[0];
     } else if (ngpu > 0) {
         for (int r = 0; r < ps->n_local; r++) {
-            if (!(ps->be[r] = sk_comm_gpu_backend(ngpu > 1 ? gpus[r] : gpus[0])))
+            if (!(ps->be[r] = sk_comm_gpu_backend(nccl ? gpus[r] : gpus[0])))
                 goto fail;
             ps->own_be[r] = true;
         }
         ps->main_be = ps->be[0];
-        if (ngpu > 1) {
+        if (nccl) {
             if (!(ps->group = sk_comm_nccl_new(ngpu, ps->be, timeout)))
                 goto fail;
             ps->kind = "nccl";

@@ -78,7 +78,7 @@ size_t sk_dp_grad_floats(const sk_dp *dp);
 
 /* ---- choosing the workers from a tool's options ----
  * num_threads CPU workers (or workers sharing the one GPU of num_gpus), num_gpus: "0", a count
- * N (GPUs 0..N-1, NCCL) or a list "0,2,3"; under Open MPI's mpirun (detected from the
+ * N (GPUs 0..N-1, NCCL when N > 1) or a list "0,2,3" (always NCCL, even "0," for one); under Open MPI's mpirun (detected from the
  * environment) one worker a process (MPI_Allreduce, or NCCL with the id sent through MPI when
  * the process uses a GPU: device = its local rank). Log lines other than warnings and errors
  * are silenced on MPI ranks other than 0. Returns 0 or < 0 (ERROR printed). */
