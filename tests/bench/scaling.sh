@@ -135,7 +135,7 @@ END {
             tg = 6 * P * mb[i] / (tflops * 1e12) * 1000
             tu = 5 * 4 * G / (membw * 1e9) * 1000
             updshare = tu / (tg + tu)
-            printf " GPU compute assumed (no GPU here): %g TFLOP/s fp32 GEMM -> %.3f ms + update %.3f ms:\n", \
+            printf " GPU compute assumed (no GPU here): %g TFLOP/s sustained GEMM -> %.3f ms + update %.3f ms:\n", \
                 tflops, tg, tu
             model(mb[i], tg + tu)
         }
