@@ -41,7 +41,7 @@ typedef struct {
     int hook_status;
     int status;
     pthread_t th;
-    bool started;
+    bool started, seeded;
     double t_compute, t_comm;
 } worker;
 
@@ -191,6 +191,10 @@ static int worker_step(worker *w)
         SK_ERROR("worker %d failed: %s", rank, why);
         sk_comm_abort(w->c, why);
         return SK_EIO;
+    }
+    if (w->c && !w->seeded) {   /* dropout: a different stream on every worker */
+        w->be->seed(w->be, 0x9e3779b97f4a7c15ull + 0x100000001b3ull * (uint64_t)rank);
+        w->seeded = true;
     }
     sk_mat xs = *dp->x;
     xs.data = SK_ROW(dp->x, (int32_t)rank * mb);
