@@ -93,7 +93,8 @@ test_expect_error 'bad --num-threads' 'num-threads must be at least 1' \
 test_expect_error 'bad --num-gpus' "Bad --num-gpus='x1'" \
     nnet-train-frmshuff --num-gpus=x1 --use-gpu=yes $COMMON x.nnet
 test_expect_error 'GPUs that do not exist: a clean ERROR' 'Cannot set up the training workers' \
-    nnet-train-frmshuff --num-gpus=999,998 $COMMON x.nnet
+    nnet-train-frmshuff --num-gpus=999,998 --use-gpu=yes ark:$W/feats.ark ark:$D/train.post.ark \
+    $D/dnn.init.nnet x.nnet
 test_expect_error '--num-gpus with --use-gpu=no' 'contradicts --use-gpu=no' \
     nnet-train-frmshuff --num-gpus=2 $COMMON x.nnet
 
