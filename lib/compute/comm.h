@@ -6,7 +6,8 @@
  *   mpi       one worker a process under Open MPI's mpirun; MPI_Iallreduce on HOST memory.
  *   nccl      one worker thread a GPU in one process (ncclCommInitAll); buffers are DEVICE
  *             memory of each rank's CUDA backend, reduced on a stream of their own.
- *   nccl-mpi  one GPU a process across nodes: the NCCL unique id is exchanged through MPI.
+ *   nccl-mpi  across nodes: one process a node with a worker thread a GPU (or one GPU a
+ *             process); the NCCL unique id is exchanged through MPI.
  *
  *     sk_comm_group *g = sk_comm_threads_new(4, 300.0);   // NULL + ERROR on failure
  *     // in worker thread r:
@@ -119,6 +120,11 @@ sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeo
 /* Across processes: rank/size of the MPI job, one CUDA backend a process, NCCL unique id
  * broadcast through MPI (mpi comm from sk_comm_mpi_new, kept for statistics). */
 sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout);
+/* One process a node, n GPU worker threads in each (be[r] used by thread r): NCCL ranks
+ * mpi->rank * n + r of mpi->size * n (ncclCommInitRank in a group), id through MPI; every
+ * process must have the same n. Statistics (F64) are summed through NCCL. NULL + ERROR. */
+sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend *const *be,
+                                          double timeout);
 
 /* GPU workers without CUDA headers in the caller: a new CUDA backend instance on device dev
  * (NULL + ERROR when CUDA is not built or the device is unusable; free with

@@ -311,22 +311,83 @@ fail:
     return NULL;
 }
 
+/* Rank 0 of the MPI job makes the NCCL id; everyone gets it (a sum of bytes, the others
+ * contributing zeros). */
+static int share_id(sk_comm *mpi, ncclUniqueId *id)
+{
+    memset(id, 0, sizeof *id);
+    if (mpi->rank == 0 && ncclGetUniqueId(id) != ncclSuccess) {
+        SK_ERROR("ncclGetUniqueId failed");
+        return SK_EIO;
+    }
+    double bytes[sizeof id->internal];
+    for (size_t i = 0; i < sizeof id->internal; i++)
+        bytes[i] = (unsigned char)id->internal[i];
+    if (sk_comm_allreduce(mpi, bytes, sizeof id->internal, SK_COMM_F64) < 0)
+        return SK_EIO;
+    for (size_t i = 0; i < sizeof id->internal; i++)
+        id->internal[i] = (char)(unsigned char)bytes[i];
+    return 0;
+}
+
+sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend *const *be,
+                                          double timeout)
+{
+    ncclUniqueId id;
+    if (share_id(mpi, &id) < 0)
+        return NULL;
+    ncclComm_t *comms = calloc((size_t)n, sizeof *comms);
+    struct nccl_shared *sh = calloc(1, sizeof *sh);
+    sk_comm_group *g = NULL;
+    int nranks = mpi->size * n;
+    if (!comms || !sh)
+        goto fail;
+    ncclGroupStart();
+    for (int r = 0; r < n; r++) {
+        cudaSetDevice(sk_cuda_device(be[r]));
+        ncclCommInitRank(&comms[r], nranks, id, mpi->rank * n + r);
+    }
+    ncclResult_t res = ncclGroupEnd();
+    if (res != ncclSuccess) {
+        SK_ERROR("MPI rank %d: ncclCommInitRank for %d GPUs (of %d in all) failed: %s",
+                 mpi->rank, n, nranks, ncclGetErrorString(res));
+        goto fail;
+    }
+    if (!(g = sk_comm_threads_new(n, timeout)))
+        goto fail;
+    for (int r = 0; r < n; r++) {
+        sk_comm *c = sk_comm_group_rank(g, r);
+        nccl_rank *s = calloc(1, sizeof *s);
+        if (!s || init_rank(c, s, be[r], comms[r]) < 0) {
+            free(s);
+            goto fail;
+        }
+        s->failed = &sh->failed;
+        s->failed_rank = &sh->failed_rank;
+        c->kind = "nccl-mpi";
+        c->rank = mpi->rank * n + r;
+        c->size = nranks;
+        c->ops = &nccl_group_ops;
+        comms[r] = NULL;
+    }
+    free(comms);
+    return g;
+fail:
+    for (int r = 0; comms && r < n; r++)
+        if (comms[r])
+            ncclCommDestroy(comms[r]);
+    free(comms);
+    if (!g)
+        free(sh);
+    sk_comm_group_free(g);
+    return NULL;
+}
+
 sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout)
 {
     ncclUniqueId id;
-    memset(&id, 0, sizeof id);
-    if (mpi->rank == 0 && ncclGetUniqueId(&id) != ncclSuccess) {
-        SK_ERROR("ncclGetUniqueId failed");
+    if (share_id(mpi, &id) < 0)
         return NULL;
-    }
-    /* broadcast the id as a sum of bytes (rank 0 holds it, the others zeros) */
-    double bytes[sizeof id.internal];
-    for (size_t i = 0; i < sizeof id.internal; i++)
-        bytes[i] = (unsigned char)id.internal[i];
-    if (sk_comm_allreduce(mpi, bytes, sizeof id.internal, SK_COMM_F64) < 0)
-        return NULL;
-    for (size_t i = 0; i < sizeof id.internal; i++)
-        id.internal[i] = (char)(unsigned char)bytes[i];
     cudaSetDevice(sk_cuda_device(be));
     ncclComm_t comm;
     ncclResult_t r = ncclCommInitRank(&comm, mpi->size, id, mpi->rank);
@@ -363,6 +424,14 @@ sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeo
 sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout)
 {
     (void)mpi; (void)be; (void)timeout;
+    SK_ERROR("skald was built without NCCL: no multi-GPU all-reduce");
+    return NULL;
+}
+
+sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend *const *be,
+                                          double timeout)
+{
+    (void)mpi; (void)n; (void)be; (void)timeout;
     SK_ERROR("skald was built without NCCL: no multi-GPU all-reduce");
     return NULL;
 }

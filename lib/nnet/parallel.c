@@ -555,36 +555,48 @@ int sk_dp_setup_init(sk_dp_setup *ps, int num_threads, const char *num_gpus,
     ps->size = ps->n_local;
 
     if (sk_comm_mpi_launched()) {
-        if (ps->n_local > 1) {
-            SK_ERROR("Under mpirun every process is one worker: --num-threads/--num-gpus must "
-                     "not ask for more");
+        if (num_threads > 1) {
+            SK_ERROR("Under mpirun every process is one worker, or one a GPU with --num-gpus: "
+                     "--num-threads must be 1");
             goto fail;
         }
         if (!(ps->mpi = sk_comm_mpi_new(timeout)))
             goto fail;
-        ps->rank = ps->mpi->rank;
-        ps->size = ps->mpi->size;
-        if (ps->rank > 0)
+        ps->rank = ps->mpi->rank * ps->n_local;
+        ps->size = ps->mpi->size * ps->n_local;
+        if (ps->mpi->rank > 0)
             sk_log_set_sink(quiet_sink, NULL);
-        const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
-        int dev = ngpu == 1 ? gpus[0] : lr ? atoi(lr) : 0;
-        if (ngpu > 0 || strcmp(use_gpu, "no")) {
-            ps->be[0] = sk_comm_gpu_backend(dev);
-            if (!ps->be[0] && (ngpu > 0 || !strcmp(use_gpu, "yes")))
+        if (nccl) {     /* one process a node, a worker thread a GPU */
+            for (int r = 0; r < ps->n_local; r++) {
+                if (!(ps->be[r] = sk_comm_gpu_backend(gpus[r])))
+                    goto fail;
+                ps->own_be[r] = true;
+            }
+            if (!(ps->group = sk_comm_nccl_mpi_group_new(ps->mpi, ps->n_local, ps->be, timeout)))
                 goto fail;
-        }
-        if (ps->be[0]) {
-            ps->own_be[0] = true;
-            if (!(ps->proc = sk_comm_nccl_mpi_new(ps->mpi, ps->be[0], timeout)))
-                goto fail;
-            ps->comm[0] = ps->proc;
             ps->kind = "nccl-mpi";
-        } else {
-            ps->be[0] = sk_backend_cpu();
-            ps->comm[0] = ps->mpi;
-            ps->kind = "mpi";
+            ps->main_be = ps->be[0];
+        } else {        /* one worker a process: its GPU (local rank), or the CPU */
+            const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+            int dev = ngpu == 1 ? gpus[0] : lr ? atoi(lr) : 0;
+            if (ngpu > 0 || strcmp(use_gpu, "no")) {
+                ps->be[0] = sk_comm_gpu_backend(dev);
+                if (!ps->be[0] && (ngpu > 0 || !strcmp(use_gpu, "yes")))
+                    goto fail;
+            }
+            if (ps->be[0]) {
+                ps->own_be[0] = true;
+                if (!(ps->proc = sk_comm_nccl_mpi_new(ps->mpi, ps->be[0], timeout)))
+                    goto fail;
+                ps->comm[0] = ps->proc;
+                ps->kind = "nccl-mpi";
+            } else {
+                ps->be[0] = sk_backend_cpu();
+                ps->comm[0] = ps->mpi;
+                ps->kind = "mpi";
+            }
+            ps->main_be = ps->be[0];
         }
-        ps->main_be = ps->be[0];
     } else if (ngpu > 0) {
         for (int r = 0; r < ps->n_local; r++) {
             if (!(ps->be[r] = sk_comm_gpu_backend(nccl ? gpus[r] : gpus[0])))

@@ -108,6 +108,10 @@ if command -v mpirun >/dev/null 2>&1 && ldd "$TOP/nnetbin/nnet-train-frmshuff" |
         $SAME $W/one.256.nnet $W/one.256.log par.nnet par.log &&
         [ \$(grep -c 'AvgLoss:' par.log) -eq 1 ]
     "
+    test_expect_success 'MPI with --num-threads=2: a clean ERROR, no model' "
+        ! $MPIRUN nnet-train-frmshuff --num-threads=2 --minibatch-size=64 $COMMON out.nnet 2>err &&
+        grep -q '^ERROR (.*Under mpirun every process is one worker' err && ! test -e out.nnet
+    "
     test_expect_success 'MPI: rank 1 failing mid-epoch aborts the job with an ERROR naming it' "
         echo previous >out.nnet &&
         start=\$(date +%s) &&
