@@ -716,6 +716,8 @@ static void parallel_propagate(sk_component *c, const sk_bmat *in, sk_bmat *out)
         int32_t id = sk_nnet_input_dim(nn), od = sk_nnet_output_dim(nn);
         sk_bmat x = sk_bmat_cols(in, ioff, id), y = sk_bmat_cols(out, ooff, od);
         const sk_bmat *r = sk_nnet_propagate(nn, &x);
+        if (!r)
+            SK_BUG("out of backend memory in a nested network");
         c->be->copy(c->be, &y, r);
         ioff += id;
         ooff += od;
