@@ -76,7 +76,9 @@ static inline sk_bvec sk_bvec_view(const sk_bvec *v, int32_t off, int32_t n)
     return r;
 }
 
-/* Operation identifiers for supports(): every non-optional entry is always supported. */
+/* Operation families for supports(). Every table entry must be set (tests check it); a
+ * backend that cannot do a family correctly yet answers false, and sk_backend_select then
+ * keeps the whole run on the CPU backend (lib/nnet never mixes backends). */
 typedef enum {
     SK_OP_GEMM, SK_OP_SIGMOID, SK_OP_TANH, SK_OP_SOFTMAX, SK_OP_DROPOUT, SK_OP_L1,
     SK_OP_MAX_NORM, SK_OP_XENT, SK_OP_PRELU, SK_OP_COPY_ROWS, SK_OP_COPY_COLS,
@@ -89,7 +91,7 @@ struct sk_backend {
     bool host_memory;          /* data pointers are host memory the caller may read */
     void *ctx;                 /* backend private state */
 
-    /* supports(op): false means the caller must fall back (e.g. to the CPU backend). */
+    /* supports(op): false = this backend must not be used for networks needing op. */
     bool (*supports)(const sk_backend *be, sk_op op);
     /* Wait until every queued operation (incl. downloads) has completed. */
     void (*sync)(const sk_backend *be);
