@@ -122,6 +122,22 @@ int sk_component_setup(sk_component *c)
 sk_component *sk_component_new(const sk_component_ops *ops, const sk_backend *be,
                                int32_t in_dim, int32_t out_dim)
 {
+    switch (ops->type) {
+    case SK_AFFINE: case SK_LINEAR: case SK_SPLICE: case SK_COPY: case SK_CONVOLUTIONAL:
+    case SK_MAX_POOLING: case SK_AVERAGE_POOLING: case SK_PARALLEL:
+        break;
+    default:   /* element-wise components keep the dimension */
+        if (in_dim != out_dim) {
+            SK_ERROR("%s must have equal input and output dims, got input-dim %d, "
+                     "output-dim %d", ops->marker, in_dim, out_dim);
+            return NULL;
+        }
+    }
+    if (in_dim <= 0 || out_dim <= 0) {
+        SK_ERROR("%s: dims must be positive, got input-dim %d, output-dim %d", ops->marker,
+                 in_dim, out_dim);
+        return NULL;
+    }
     sk_component *c = calloc(1, sizeof *c);
     if (!c) {
         SK_ERROR("out of memory");
