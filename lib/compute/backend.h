@@ -42,8 +42,10 @@
  * Errors. Allocation returns SK_EIO (ERROR printed) when memory runs out; every other op
  * cannot fail on valid arguments.
  *
- * Threads. A backend instance is used by one thread at a time (one per worker when training
- * data-parallel); the CPU backends are stateless apart from the RNG and BLAS threads.
+ * Threads. A backend is used by one thread at a time per instance (data-parallel training:
+ * one instance or stream per worker). The CPU backends are shared singletons that are safe to
+ * call from several threads at once: they hold no state but the dropout generator, which is
+ * per thread (seed() seeds the calling thread's generator).
  */
 #ifndef SK_COMPUTE_BACKEND_H
 #define SK_COMPUTE_BACKEND_H
