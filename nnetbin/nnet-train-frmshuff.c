@@ -1,6 +1,5 @@
 /* nnet-train-frmshuff: one epoch of frame-level SGD (or cross-validation) of an nnet1 model
  * on shuffled frames. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,9 +7,6 @@
 #include "base/log.h"
 #include "base/opts.h"
 #include "compute/backend.h"
-#include "io/holders.h"
-#include "io/table.h"
-#include "matrix/holders.h"
 #include "matrix/matrix.h"
 #include "nnet/loss.h"
 #include "nnet/nnet.h"
@@ -131,142 +127,47 @@ int main(int argc, char **argv)
                  sk_nnet_output_dim(trans), sk_nnet_input_dim(nn));
     sk_nnet_set_train(trans, false);
 
-    sk_seq_reader *feats = sk_seq_open(feat_rs, &sk_holder_mat);
-    if (!feats)
-        SK_FATAL("Cannot open the features %s", feat_rs);
-    sk_ra_reader *targets = sk_ra_open(tgt_rs, &sk_holder_post);
-    if (!targets)
-        SK_FATAL("Cannot open the targets %s", tgt_rs);
-    sk_ra_reader *fw = NULL, *uw = NULL;
-    if (frame_weights[0] && !(fw = sk_ra_open(frame_weights, &sk_holder_vec)))
-        SK_FATAL("Cannot open the frame weights %s", frame_weights);
-    if (utt_weights[0] && !(uw = sk_ra_open(utt_weights, &sk_holder_float)))
-        SK_FATAL("Cannot open the utterance weights %s", utt_weights);
+    sk_utt_source_cfg cfg = {
+        .feats = feat_rs, .targets = tgt_rs, .frame_weights = frame_weights,
+        .utt_weights = utt_weights, .transform = trans, .max_frames = max_frames,
+        .length_tolerance = length_tolerance, .drop_zero_weight = true,
+        .input_dim = sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans)
+                                                   : sk_nnet_input_dim(nn),
+    };
+    sk_utt_source *src = sk_utt_source_open(&cfg);
+    if (!src)
+        par_fatal(&ps, "Cannot open the features, targets or weights");
 
     SK_LOG("Seeding by srand with : %d", rnd_seed);
     srand((unsigned)rnd_seed);
     sk_loss *loss = sk_dp_loss(dp);
     int32_t in_dim = sk_nnet_input_dim(nn);
     sk_randomizer *rnd = sk_randomizer_new(rnd_size, global_mb, in_dim);
-    sk_bmat fin = { NULL, 0, 0, 0 };
     if (!rnd)
         SK_FATAL("out of memory");
 
     SK_LOG(crossvalidate ? "CROSS-VALIDATION STARTED" : "TRAINING STARTED");
     double t0 = now(), t_io = 0;
     int64_t total_frames = 0;
-    int num_done = 0, num_no_tgt = 0, num_other = 0;
-    sk_mat fm;
-    sk_mat_init(&fm);
-    float *wbuf = NULL;
-    sk_post_frame *tbuf = NULL;
-    size_t wcap = 0;
-
-    while (!sk_seq_done(feats)) {
+    bool exhausted = false;
+    while (!exhausted) {
         double ti = now();
-        for (; !sk_seq_done(feats) && !sk_randomizer_full(rnd); sk_seq_next(feats)) {
-            const char *utt = sk_seq_key(feats);
-            SK_VLOG(3, "Reading %s", utt);
-            if (!sk_ra_has_key(targets, utt)) {
-                SK_WARN("%s, missing targets", utt);
-                num_no_tgt++;
-                continue;
+        sk_utt u;
+        while (!sk_randomizer_full(rnd)) {
+            int st = sk_utt_source_next(src, &u);
+            if (st < 0)
+                par_fatal(&ps, "Cannot prepare the training data");
+            if (st == 0) {
+                exhausted = true;
+                break;
             }
-            if (fw && !sk_ra_has_key(fw, utt)) {
-                SK_WARN("%s, missing per-frame weights", utt);
-                num_other++;
-                continue;
-            }
-            if (uw && !sk_ra_has_key(uw, utt)) {
-                SK_WARN("%s, missing per-utterance weight", utt);
-                num_other++;
-                continue;
-            }
-            const sk_mat *mat = sk_seq_value(feats);
-            const sk_post *post = sk_ra_value(targets, utt);
-            if (!mat || !post)
-                SK_FATAL("Cannot read features or targets of %s", utt);
-            const sk_vec *fwv = fw ? sk_ra_value(fw, utt) : NULL;
-            if (fw && !fwv)
-                SK_FATAL("Cannot read frame weights of %s", utt);
-            int32_t nw = fwv ? fwv->dim : mat->rows;
-            if ((size_t)nw + 1 > wcap || (size_t)mat->rows + 1 > wcap) {
-                wcap = 2 * ((size_t)(nw > mat->rows ? nw : mat->rows) + 1);
-                wbuf = realloc(wbuf, sizeof *wbuf * wcap);
-                tbuf = realloc(tbuf, sizeof *tbuf * wcap);
-                if (!wbuf || !tbuf)
-                    SK_FATAL("out of memory");
-            }
-            for (int32_t i = 0; i < nw; i++)
-                wbuf[i] = fwv ? fwv->data[i] : 1.0f;
-            if (uw) {
-                const float *u = sk_ra_value(uw, utt);
-                if (!u || !(*u >= 0))
-                    SK_FATAL("Bad per-utterance weight for %s", utt);
-                if (*u == 0)
-                    continue;
-                for (int32_t i = 0; i < nw; i++)
-                    wbuf[i] *= *u;
-            }
-            if (mat->rows > max_frames) {
-                SK_WARN("Utterance too long, skipping! %s (length %d, max_frames %d)", utt,
-                        mat->rows, max_frames);
-                num_other++;
-                continue;
-            }
-            int32_t lmin = mat->rows, lmax = mat->rows;
-            if (post->n < lmin) lmin = post->n;
-            if (post->n > lmax) lmax = post->n;
-            if (nw < lmin) lmin = nw;
-            if (nw > lmax) lmax = nw;
-            if (!(lmax - lmin < length_tolerance)) {
-                SK_WARN("Length mismatch! Targets %d, features %d, %s", post->n, mat->rows, utt);
-                num_other++;
-                continue;
-            }
-            if (mat->cols != (sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans) : in_dim))
-                SK_FATAL("Dimensionality mismatch! Features of %s have dim %d, expected %d", utt,
-                         mat->cols, sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans) : in_dim);
-            for (int32_t r = 0; r < lmin; r++)
-                for (int32_t c = 0; c < mat->cols; c++)
-                    if (!isfinite(SK_MAT(mat, r, c)))
-                        SK_FATAL("NaN or inf found in features for %s", utt);
-            /* feature transform (on the backend), back to host for the randomizer */
-            if (fin.rows < lmin || fin.cols != mat->cols) {
-                be->mat_free(be, &fin);
-                if (be->mat_alloc(be, &fin, lmin, mat->cols) < 0)
-                    SK_FATAL("out of memory");
-            }
-            sk_bmat x = sk_bmat_rows(&fin, 0, lmin);
-            be->upload(be, &x, mat->data, mat->stride);
-            const sk_bmat *y = sk_nnet_propagate(trans, &x);
-            if (sk_mat_resize(&fm, lmin, y->cols) < 0)
-                SK_FATAL("out of memory");
-            be->download(be, fm.data, fm.stride, y);
-            be->sync(be);
-            /* drop frames with zero weight */
-            int32_t keep = 0;
-            for (int32_t r = 0; r < lmin; r++) {
-                if (!(wbuf[r] >= 0))
-                    SK_FATAL("Negative frame weight in %s", utt);
-                if (wbuf[r] == 0)
-                    continue;
-                if (keep != r)
-                    memcpy(SK_ROW(&fm, keep), SK_ROW(&fm, r), sizeof(float) * fm.cols);
-                tbuf[keep] = post->frames[r];
-                wbuf[keep] = wbuf[r];
-                keep++;
-            }
-            if (keep == 0)
-                continue;
-            fm.rows = keep;
-            if (sk_randomizer_add(rnd, &fm, tbuf, wbuf) < 0)
-                SK_FATAL("Cannot buffer %s", utt);
-            num_done++;
-            if (num_done % 5000 == 0) {
+            if (sk_randomizer_add(rnd, u.feats, u.tgt, u.w) < 0)
+                SK_FATAL("Cannot buffer %s", u.key);
+            int done = sk_utt_source_num_done(src);
+            if (done % 5000 == 0) {
                 double el = now() - t0;
                 SK_VLOG(1, "After %d utterances: time elapsed = %g min; processed %g frames per "
-                        "second.", num_done, el / 60, total_frames / el);
+                        "second.", done, el / 60, total_frames / el);
             }
         }
         t_io += now() - ti;
@@ -275,7 +176,7 @@ int main(int argc, char **argv)
         for (; !sk_randomizer_done(rnd); sk_randomizer_next(rnd)) {
             sk_mat xm = sk_randomizer_feats(rnd);
             /* statistics are printed for the first and the last minibatch */
-            bool last = sk_seq_done(feats) && sk_randomizer_buffered(rnd) < 2 * global_mb;
+            bool last = exhausted && sk_randomizer_buffered(rnd) < 2 * global_mb;
             if (sk_dp_step(dp, &xm, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd),
                            total_frames == 0 || last) < 0)
                 par_fatal(&ps, "Training failed after %lld frames", (long long)total_frames);
@@ -290,7 +191,9 @@ int main(int argc, char **argv)
             total_frames += global_mb;
         }
     }
-    if (sk_seq_close(feats) < 0)
+    int num_done = sk_utt_source_num_done(src), num_no_tgt = sk_utt_source_num_no_tgt(src),
+        num_other = sk_utt_source_num_other(src);
+    if (sk_utt_source_close(src) < 0)
         par_fatal(&ps, "Error reading the features %s", feat_rs);
     if (sk_dp_finish(dp) < 0)
         par_fatal(&ps, "Cannot sum the statistics of the workers");
@@ -327,16 +230,7 @@ int main(int argc, char **argv)
         log_info(sk_loss_report_per_class(loss));
     log_info(sk_loss_report(loss));
 
-    sk_mat_release(&fm);
-    free(wbuf);
-    free(tbuf);
-    be->mat_free(be, &fin);
     sk_randomizer_free(rnd);
-    sk_ra_close(targets);
-    if (fw)
-        sk_ra_close(fw);
-    if (uw)
-        sk_ra_close(uw);
     sk_nnet_free(trans);
     sk_dp_free(dp);
     sk_dp_setup_free(&ps);

@@ -42,8 +42,10 @@
  * Errors. Allocation returns SK_EIO (ERROR printed) when memory runs out; every other op
  * cannot fail on valid arguments.
  *
- * Threads. A backend instance is used by one thread at a time (one per worker when training
- * data-parallel); the CPU backends are stateless apart from the RNG and BLAS threads.
+ * Threads. A backend is used by one thread at a time per instance (data-parallel training:
+ * one instance or stream per worker). The CPU backends are shared singletons that are safe to
+ * call from several threads at once: they hold no state but the dropout generator, which is
+ * per thread (seed() seeds the calling thread's generator).
  */
 #ifndef SK_COMPUTE_BACKEND_H
 #define SK_COMPUTE_BACKEND_H
@@ -76,7 +78,9 @@ static inline sk_bvec sk_bvec_view(const sk_bvec *v, int32_t off, int32_t n)
     return r;
 }
 
-/* Operation identifiers for supports(): every non-optional entry is always supported. */
+/* Operation families for supports(). Every table entry must be set (tests check it); a
+ * backend that cannot do a family correctly yet answers false, and sk_backend_select then
+ * keeps the whole run on the CPU backend (lib/nnet never mixes backends). */
 typedef enum {
     SK_OP_GEMM, SK_OP_SIGMOID, SK_OP_TANH, SK_OP_SOFTMAX, SK_OP_DROPOUT, SK_OP_L1,
     SK_OP_MAX_NORM, SK_OP_XENT, SK_OP_PRELU, SK_OP_COPY_ROWS, SK_OP_COPY_COLS,
@@ -89,7 +93,7 @@ struct sk_backend {
     bool host_memory;          /* data pointers are host memory the caller may read */
     void *ctx;                 /* backend private state */
 
-    /* supports(op): false means the caller must fall back (e.g. to the CPU backend). */
+    /* supports(op): false = this backend must not be used for networks needing op. */
     bool (*supports)(const sk_backend *be, sk_op op);
     /* Wait until every queued operation (incl. downloads) has completed. */
     void (*sync)(const sk_backend *be);

@@ -566,7 +566,7 @@ static void ref_add_to_cols(const sk_backend *be, sk_bmat *dst, const sk_bmat *s
 /* ---------------------------------------------------------------- training */
 
 /* splitmix64: the dropout generator (Kaldi's random stream need not be reproduced). */
-static _Thread_local uint64_t rng_state = 0x9e3779b97f4a7c15ull;  /* one a worker thread */
+static _Thread_local uint64_t rng_state = 0x9e3779b97f4a7c15ull;   /* per worker thread */
 static uint64_t rng_next(void)
 {
     uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);

@@ -17,7 +17,16 @@ extern const sk_backend *sk_backend_cuda(void) __attribute__((weak));
 static bool cuda_built(void) { return sk_backend_cuda != NULL; }
 static const sk_backend *cuda_or_null(void)
 {
-    return sk_backend_cuda ? sk_backend_cuda() : NULL;
+    const sk_backend *be = sk_backend_cuda ? sk_backend_cuda() : NULL;
+    if (!be)
+        return NULL;
+    for (int op = 0; op < SK_OP_COUNT; op++)
+        if (!be->supports(be, (sk_op)op)) {
+            SK_WARN("The %s backend does not support operation family %d yet; using the CPU",
+                    be->name, op);
+            return NULL;
+        }
+    return be;
 }
 #endif
 

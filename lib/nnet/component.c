@@ -122,6 +122,22 @@ int sk_component_setup(sk_component *c)
 sk_component *sk_component_new(const sk_component_ops *ops, const sk_backend *be,
                                int32_t in_dim, int32_t out_dim)
 {
+    switch (ops->type) {
+    case SK_AFFINE: case SK_LINEAR: case SK_SPLICE: case SK_COPY: case SK_CONVOLUTIONAL:
+    case SK_MAX_POOLING: case SK_AVERAGE_POOLING: case SK_PARALLEL:
+        break;
+    default:   /* element-wise components keep the dimension */
+        if (in_dim != out_dim) {
+            SK_ERROR("%s must have equal input and output dims, got input-dim %d, "
+                     "output-dim %d", ops->marker, in_dim, out_dim);
+            return NULL;
+        }
+    }
+    if (in_dim <= 0 || out_dim <= 0) {
+        SK_ERROR("%s: dims must be positive, got input-dim %d, output-dim %d", ops->marker,
+                 in_dim, out_dim);
+        return NULL;
+    }
     sk_component *c = calloc(1, sizeof *c);
     if (!c) {
         SK_ERROR("out of memory");
@@ -716,6 +732,8 @@ static void parallel_propagate(sk_component *c, const sk_bmat *in, sk_bmat *out)
         int32_t id = sk_nnet_input_dim(nn), od = sk_nnet_output_dim(nn);
         sk_bmat x = sk_bmat_cols(in, ioff, id), y = sk_bmat_cols(out, ooff, od);
         const sk_bmat *r = sk_nnet_propagate(nn, &x);
+        if (!r)
+            SK_BUG("out of backend memory in a nested network");
         c->be->copy(c->be, &y, r);
         ioff += id;
         ooff += od;
@@ -752,58 +770,47 @@ static void parallel_update(sk_component *c, const sk_train_opts *o, int32_t n)
 #define OPS(t, m, upd, setup, prop, back, grad, updf) \
     [t] = { t, m, upd, setup, prop, back, grad, updf }
 
-static sk_component_ops ops_table[SK_NUM_COMPONENT_TYPES];
-static bool ops_ready;
-
-static void build_ops(void)
-{
-    const sk_component_ops t[SK_NUM_COMPONENT_TYPES] = {
-        OPS(SK_AFFINE, "<AffineTransform>", true, affine_setup, affine_propagate,
-            affine_backprop, affine_gradient, affine_update),
-        OPS(SK_LINEAR, "<LinearTransform>", true, linear_setup, affine_propagate,
-            affine_backprop, affine_gradient, affine_update),
-        OPS(SK_SIGMOID, "<Sigmoid>", false, NULL, sigmoid_propagate, sigmoid_backprop, NULL, NULL),
-        OPS(SK_TANH, "<Tanh>", false, NULL, tanh_propagate, tanh_backprop, NULL, NULL),
-        OPS(SK_SOFTMAX, "<Softmax>", false, NULL, softmax_propagate, copy_backprop, NULL, NULL),
-        OPS(SK_HIDDEN_SOFTMAX, "<HiddenSoftmax>", false, NULL, softmax_propagate,
-            hsoftmax_backprop, NULL, NULL),
-        OPS(SK_BLOCK_SOFTMAX, "<BlockSoftmax>", false, NULL, bsoftmax_propagate,
-            bsoftmax_backprop, NULL, NULL),
-        OPS(SK_SPLICE, "<Splice>", false, NULL, splice_propagate, splice_backprop, NULL, NULL),
-        OPS(SK_COPY, "<Copy>", false, NULL, copyc_propagate, copyc_backprop, NULL, NULL),
-        OPS(SK_ADD_SHIFT, "<AddShift>", true, vecparam_setup, addshift_propagate, copy_backprop,
-            addshift_gradient, plain_update),
-        OPS(SK_RESCALE, "<Rescale>", true, vecparam_setup, rescale_propagate, rescale_backprop,
-            rescale_gradient, plain_update),
-        OPS(SK_DROPOUT, "<Dropout>", false, NULL, dropout_propagate, dropout_backprop, NULL, NULL),
-        OPS(SK_PRELU, "<ParametricRelu>", true, prelu_setup, prelu_propagate, prelu_backprop,
-            prelu_gradient, prelu_update),
-        OPS(SK_LENGTH_NORM, "<LengthNormComponent>", false, NULL, lnorm_propagate,
-            lnorm_backprop, NULL, NULL),
-        OPS(SK_CONVOLUTIONAL, "<ConvolutionalComponent>", true, conv_setup, conv_propagate,
-            conv_backprop, conv_gradient, affine_update),
-        OPS(SK_MAX_POOLING, "<MaxPoolingComponent>", false, pool_setup, pool_propagate,
-            pool_backprop, NULL, NULL),
-        OPS(SK_AVERAGE_POOLING, "<AveragePoolingComponent>", false, pool_setup, pool_propagate,
-            pool_backprop, NULL, NULL),
-        OPS(SK_PARALLEL, "<ParallelComponent>", true, NULL, parallel_propagate, parallel_backprop,
-            parallel_gradient, parallel_update),
-    };
-    memcpy(ops_table, t, sizeof t);
-    ops_ready = true;
-}
+/* One ops table per type, constant (safe to share between worker threads). */
+static const sk_component_ops ops_table[SK_NUM_COMPONENT_TYPES] = {
+    OPS(SK_AFFINE, "<AffineTransform>", true, affine_setup, affine_propagate,
+        affine_backprop, affine_gradient, affine_update),
+    OPS(SK_LINEAR, "<LinearTransform>", true, linear_setup, affine_propagate,
+        affine_backprop, affine_gradient, affine_update),
+    OPS(SK_SIGMOID, "<Sigmoid>", false, NULL, sigmoid_propagate, sigmoid_backprop, NULL, NULL),
+    OPS(SK_TANH, "<Tanh>", false, NULL, tanh_propagate, tanh_backprop, NULL, NULL),
+    OPS(SK_SOFTMAX, "<Softmax>", false, NULL, softmax_propagate, copy_backprop, NULL, NULL),
+    OPS(SK_HIDDEN_SOFTMAX, "<HiddenSoftmax>", false, NULL, softmax_propagate,
+        hsoftmax_backprop, NULL, NULL),
+    OPS(SK_BLOCK_SOFTMAX, "<BlockSoftmax>", false, NULL, bsoftmax_propagate,
+        bsoftmax_backprop, NULL, NULL),
+    OPS(SK_SPLICE, "<Splice>", false, NULL, splice_propagate, splice_backprop, NULL, NULL),
+    OPS(SK_COPY, "<Copy>", false, NULL, copyc_propagate, copyc_backprop, NULL, NULL),
+    OPS(SK_ADD_SHIFT, "<AddShift>", true, vecparam_setup, addshift_propagate, copy_backprop,
+        addshift_gradient, plain_update),
+    OPS(SK_RESCALE, "<Rescale>", true, vecparam_setup, rescale_propagate, rescale_backprop,
+        rescale_gradient, plain_update),
+    OPS(SK_DROPOUT, "<Dropout>", false, NULL, dropout_propagate, dropout_backprop, NULL, NULL),
+    OPS(SK_PRELU, "<ParametricRelu>", true, prelu_setup, prelu_propagate, prelu_backprop,
+        prelu_gradient, prelu_update),
+    OPS(SK_LENGTH_NORM, "<LengthNormComponent>", false, NULL, lnorm_propagate,
+        lnorm_backprop, NULL, NULL),
+    OPS(SK_CONVOLUTIONAL, "<ConvolutionalComponent>", true, conv_setup, conv_propagate,
+        conv_backprop, conv_gradient, affine_update),
+    OPS(SK_MAX_POOLING, "<MaxPoolingComponent>", false, pool_setup, pool_propagate,
+        pool_backprop, NULL, NULL),
+    OPS(SK_AVERAGE_POOLING, "<AveragePoolingComponent>", false, pool_setup, pool_propagate,
+        pool_backprop, NULL, NULL),
+    OPS(SK_PARALLEL, "<ParallelComponent>", true, NULL, parallel_propagate, parallel_backprop,
+        parallel_gradient, parallel_update),
+};
 
 const sk_component_ops *sk_component_ops_by_type(sk_component_type t)
 {
-    if (!ops_ready)
-        build_ops();
     return (unsigned)t < SK_NUM_COMPONENT_TYPES ? &ops_table[t] : NULL;
 }
 
 const sk_component_ops *sk_component_ops_by_marker(const char *marker)
 {
-    if (!ops_ready)
-        build_ops();
     for (int i = 0; i < SK_NUM_COMPONENT_TYPES; i++)
         if (!strcasecmp(marker, ops_table[i].marker))
             return &ops_table[i];

@@ -58,7 +58,8 @@ void sk_nnet_set_dropout_rate(sk_nnet *nn, float rate);
 /* Set the learn-rate coefficients of every updatable component (nnet-set-learnrate). */
 void sk_nnet_set_learn_rate_coefs(sk_nnet *nn, float coef, float bias_coef);
 
-/* Forward: returns the output (rows of in x output dim). An empty nnet returns in. */
+/* Forward: returns the output (rows of in x output dim). An empty nnet returns in. NULL when
+ * the buffers cannot be allocated (ERROR printed: an utterance too long for the memory). */
 const sk_bmat *sk_nnet_propagate(sk_nnet *nn, const sk_bmat *in);
 /* Backward from dout (the derivative at the output): computes every updatable component's
  * gradient; returns the input derivative when need_input_diff (else NULL). */

@@ -43,6 +43,10 @@ test_expect_error 'implausible component dims are refused' 'Bad dimensions of co
     printf "<Nnet>
 <AffineTransform> 100000 100000
 " >m.nnet && nnet-copy m.nnet o.nnet'
+# fuzz regression (tests/fuzz/nnet_model.c): a <Softmax> 4 3 passed the reader and tripped
+# the backend's shape check at the first forward
+test_expect_error 'element-wise components need equal dims' '<Softmax> must have equal input and output dims' sh -c '
+    printf "<Nnet>\n<Softmax> 4 3\n<!EndOfComponent>\n</Nnet>\n" >m.nnet && nnet-copy m.nnet o.nnet'
 test_expect_error 'consecutive dims must agree' 'Dimensionality mismatch! Previous layer output:2 Current layer input:3' sh -c '
     printf "<Nnet>\n<Sigmoid> 2 2\n<!EndOfComponent>\n<Tanh> 3 3\n<!EndOfComponent>\n</Nnet>\n" >m.nnet &&
     nnet-copy m.nnet o.nnet'

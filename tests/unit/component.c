@@ -277,6 +277,44 @@ static void run_all(void)
         be->mat_free(be, &x); be->mat_free(be, &dy);
         sk_nnet_free(a); sk_nnet_free(b);
     }
+    TEST(N("nnet: fused SGD step == gradient + update (L2, max-norm, bias coef)")) {
+        sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
+        sk_component *ca[2], *cb[2];
+        for (int k = 0; k < 2; k++) {
+            ca[k] = mk(SK_AFFINE, k ? 3 : 4, 3);
+            cb[k] = sk_component_new(ca[k]->ops, be, ca[k]->in_dim, 3);
+            be->copy(be, &cb[k]->p[0].val, &ca[k]->p[0].val);
+            be->copy(be, &cb[k]->p[1].val, &ca[k]->p[1].val);
+            ca[k]->p[1].lr_coef = cb[k]->p[1].lr_coef = 0.1f;
+            ca[k]->max_norm = cb[k]->max_norm = 0.8f;
+            sk_nnet_append(a, ca[k]);
+            sk_nnet_append(a, mk(SK_SIGMOID, 3, 3));
+            sk_nnet_append(b, cb[k]);
+            sk_nnet_append(b, mk(SK_SIGMOID, 3, 3));
+        }
+        sk_bmat x, dy;
+        be->mat_alloc(be, &x, 5, 4); be->mat_alloc(be, &dy, 5, 3);
+        fill(&x, -1, 1); fill(&dy, -1, 1);
+        sk_train_opts o = { 0.5f, 0.0f, 0.0f, 0.01f };
+        for (int step = 0; step < 3; step++) {
+            sk_nnet_propagate(a, &x);
+            sk_nnet_backprop(a, &dy, false);
+            sk_nnet_update(a, &o);
+            sk_nnet_propagate(b, &x);
+            sk_nnet_backprop_fused(b, &dy, false, &o);
+            sk_nnet_update(b, &o);
+        }
+        double e = 0;
+        for (int k = 0; k < 2; k++)
+            for (int p = 0; p < 2; p++)
+                for (int r = 0; r < ca[k]->p[p].val.rows; r++)
+                    for (int q = 0; q < ca[k]->p[p].val.cols; q++)
+                        e = fmax(e, fabs(at(&ca[k]->p[p].val, r, q) - at(&cb[k]->p[p].val, r, q)));
+        if (!(e < 1e-5))
+            TAP_FAIL("fused and unfused differ by %g", e);
+        be->mat_free(be, &x); be->mat_free(be, &dy);
+        sk_nnet_free(a); sk_nnet_free(b);
+    }
     TEST(N("nnet: dims must chain")) {
         sk_nnet *nn = sk_nnet_new(be);
         CHECK(sk_nnet_append(nn, mk(SK_AFFINE, 4, 3)) == 0);
