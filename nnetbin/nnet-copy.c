@@ -82,8 +82,11 @@ int main(int argc, char **argv)
         sk_nnet_remove(nn, 0);
     for (int i = 0; i < remove_last; i++)
         sk_nnet_remove(nn, sk_nnet_num_components(nn) - 1);
-    if (dropout_rate != -1.0f)
+    if (dropout_rate != -1.0f) {
+        if (!(dropout_rate >= 0 && dropout_rate < 1))
+            SK_FATAL("--dropout-rate=%g must be in [0, 1) (or -1 to keep)", dropout_rate);
         sk_nnet_set_dropout_rate(nn, dropout_rate);
+    }
 
     if (sk_nnet_write_file(nn, out, binary) < 0)
         SK_FATAL("Cannot write the model %s", out);

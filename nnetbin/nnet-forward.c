@@ -94,6 +94,8 @@ static void fwd_flush(fwd_state *st)
     const sk_backend *be = st->be;
     sk_bmat x = sk_bmat_rows(&st->batch, 0, st->nb);
     const sk_bmat *y = sk_nnet_propagate(st->nn, &x);
+    if (!y)
+        SK_FATAL("Cannot forward %d frames (out of memory)", st->nb);
     if (sk_mat_resize(&st->out, y->rows, y->cols) < 0)
         SK_FATAL("out of memory");
     be->download(be, st->out.data, st->out.stride, y);
@@ -269,7 +271,10 @@ int main(int argc, char **argv)
         }
         sk_bmat x = sk_bmat_rows(&xin, 0, m->rows);
         be->upload(be, &x, m->data, m->stride);
-        fwd_add(&st, key, sk_nnet_propagate(trans, &x));
+        const sk_bmat *y = sk_nnet_propagate(trans, &x);
+        if (!y)
+            SK_FATAL("Cannot forward %s (%d frames) through the feature transform", key, m->rows);
+        fwd_add(&st, key, y);
         frames += m->rows;
         num_done++;
     }

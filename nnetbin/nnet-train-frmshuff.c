@@ -208,6 +208,8 @@ int main(int argc, char **argv)
             sk_bmat x = sk_bmat_rows(&fin, 0, lmin);
             be->upload(be, &x, mat->data, mat->stride);
             const sk_bmat *y = sk_nnet_propagate(trans, &x);
+            if (!y)
+                SK_FATAL("Cannot forward %s (%d frames) through the feature transform", utt, lmin);
             if (sk_mat_resize(&fm, lmin, y->cols) < 0)
                 SK_FATAL("out of memory");
             be->download(be, fm.data, fm.stride, y);

@@ -561,7 +561,7 @@ static int conv_setup(sk_component *c)
     if (c->k[0] == 0 && c->k[1] == 0 && c->k[2] == 0)
         return 0;   /* geometry not known yet (reading / prototype sets it, then setup again) */
     if (c->k[0] <= 0 || c->k[1] <= 0 || c->k[2] <= 0 || c->in_dim % c->k[2] ||
-        c->k[0] > c->k[2] || c->out_dim % conv_num_patches(c)) {
+        c->k[0] > c->k[2] || (c->k[2] - c->k[0]) % c->k[1] || c->out_dim % conv_num_patches(c)) {
         SK_ERROR("<ConvolutionalComponent>: bad geometry: input-dim %d, output-dim %d, "
                  "patch-dim %d, patch-step %d, patch-stride %d", c->in_dim, c->out_dim,
                  c->k[0], c->k[1], c->k[2]);
@@ -647,7 +647,8 @@ static int pool_setup(sk_component *c)
     if (c->k[0] == 0 && c->k[1] == 0 && c->k[2] == 0)
         return 0;   /* geometry not known yet */
     if (c->k[0] <= 0 || c->k[1] <= 0 || c->k[2] <= 0 || c->in_dim % c->k[2] ||
-        c->in_dim / c->k[2] < c->k[0] || c->out_dim != pool_num_pools(c) * c->k[2]) {
+        c->in_dim / c->k[2] < c->k[0] || (c->in_dim / c->k[2] - c->k[0]) % c->k[1] ||
+        c->out_dim != pool_num_pools(c) * c->k[2]) {
         SK_ERROR("%s: bad geometry: input-dim %d, output-dim %d, pool-size %d, pool-step %d, "
                  "pool-stride %d", c->ops->marker, c->in_dim, c->out_dim, c->k[0], c->k[1],
                  c->k[2]);
@@ -715,6 +716,8 @@ static void parallel_propagate(sk_component *c, const sk_bmat *in, sk_bmat *out)
         int32_t id = sk_nnet_input_dim(nn), od = sk_nnet_output_dim(nn);
         sk_bmat x = sk_bmat_cols(in, ioff, id), y = sk_bmat_cols(out, ooff, od);
         const sk_bmat *r = sk_nnet_propagate(nn, &x);
+        if (!r)
+            SK_BUG("out of backend memory in a nested network");
         c->be->copy(c->be, &y, r);
         ioff += id;
         ooff += od;

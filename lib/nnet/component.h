@@ -57,8 +57,9 @@ typedef struct {
     /* Allocate parameters/state for in_dim/out_dim and type fields already set; 0 or SK_EIO. */
     int (*setup)(sk_component *c);
     void (*propagate)(sk_component *c, const sk_bmat *in, sk_bmat *out);
-    /* din from dout; din is already the right shape. May be NULL for first components (not
-     * called then). */
+    /* din from dout (din already has the input's shape), using the parameters as they were
+     * in propagate. The network skips it for its first component when nobody needs the
+     * input derivative. */
     void (*backprop)(sk_component *c, const sk_bmat *in, const sk_bmat *out,
                      const sk_bmat *dout, sk_bmat *din);
     /* Updatable only: fill the gradient buffers (summed over rows). */
@@ -109,8 +110,8 @@ struct sk_component {
     bool copy_warned;
 };
 
-/* Look a marker up (case-insensitive, accepts the ...Streams aliases as unknown); NULL if
- * not one of the implemented types. */
+/* Look a marker up (case-insensitive, as Kaldi); NULL if it is not one of the implemented
+ * types (the caller prints Kaldi's "Unknown 'Component' marker" error). */
 const sk_component_ops *sk_component_ops_by_marker(const char *marker);
 const sk_component_ops *sk_component_ops_by_type(sk_component_type t);
 

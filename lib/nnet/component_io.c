@@ -16,11 +16,59 @@
 
 /* ------------------------------------------------------------------ params <-> host */
 
+/* Binary FM/DM (matrix) or FV/DV (vector) of exactly rows x cols, read straight into the
+ * host buffer h (stride cols). The dims are checked before anything is allocated, so a
+ * corrupt header cannot trigger a huge allocation. */
+static int read_binary_param(sk_component *c, sk_param *p, FILE *f, bool is_mat, float *h)
+{
+    char tok[SK_TOKEN_MAX + 1];
+    int32_t rows = 1, cols;
+    if (sk_read_token(f, true, tok) < 0)
+        return SK_EIO;
+    bool dbl = tok[0] == 'D';
+    if (strcmp(tok + 1, is_mat ? "M" : "V") || (tok[0] != 'F' && tok[0] != 'D')) {
+        SK_ERROR("%s: expected the %s %s, found token '%s'", c->ops->marker, p->name,
+                 is_mat ? "matrix (FM)" : "vector (FV)", tok);
+        return SK_EIO;
+    }
+    if ((is_mat && sk_read_int32(f, true, &rows) < 0) || sk_read_int32(f, true, &cols) < 0)
+        return SK_EIO;
+    if (rows != p->val.rows || cols != p->val.cols) {
+        SK_ERROR("%s: %s is %dx%d, expected %dx%d", c->ops->marker, p->name, rows, cols,
+                 p->val.rows, p->val.cols);
+        return SK_EIO;
+    }
+    size_t n = (size_t)rows * cols;
+    if (!dbl) {
+        if (fread(h, sizeof(float), n, f) != n)
+            goto short_read;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        if (fread(&d, sizeof d, 1, f) != 1)
+            goto short_read;
+        h[i] = (float)d;
+    }
+    return 0;
+short_read:
+    SK_ERROR("%s: the %s is truncated", c->ops->marker, p->name);
+    return SK_EIO;
+}
+
 static int read_param_mat(sk_component *c, int i, FILE *f, bool binary)
 {
     sk_mat m;
     sk_mat_init(&m);
     sk_param *p = &c->p[i];
+    if (binary) {
+        float *h = malloc(sizeof(float) * ((size_t)p->val.rows * p->val.cols + 1));
+        int st = h ? read_binary_param(c, p, f, true, h) : SK_EIO;
+        if (st == 0)
+            c->be->upload(c->be, &p->val, h, p->val.cols);
+        free(h);
+        return st;
+    }
     if (sk_mat_read(f, binary, &m) < 0) {
         SK_ERROR("%s: cannot read the %s matrix", c->ops->marker, p->name);
         sk_mat_release(&m);
@@ -42,6 +90,14 @@ static int read_param_vec(sk_component *c, int i, FILE *f, bool binary)
     sk_vec v;
     sk_vec_init(&v);
     sk_param *p = &c->p[i];
+    if (binary) {
+        float *h = malloc(sizeof(float) * ((size_t)p->val.cols + 1));
+        int st = h ? read_binary_param(c, p, f, false, h) : SK_EIO;
+        if (st == 0)
+            c->be->upload(c->be, &p->val, h, p->val.cols);
+        free(h);
+        return st;
+    }
     if (sk_vec_read(f, binary, &v) < 0) {
         SK_ERROR("%s: cannot read the %s vector", c->ops->marker, p->name);
         sk_vec_release(&v);
@@ -249,6 +305,10 @@ int sk_component_read_data(sk_component *c, FILE *f, bool binary)
                 return SK_EIO;
             }
         }
+        if (!(c->rate >= 0 && c->rate < 1)) {
+            SK_ERROR("<Dropout>: the rate must be in [0, 1), got %g", c->rate);
+            return SK_EIO;
+        }
         return 0;
     }
     case SK_SPLICE:
@@ -341,7 +401,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
         st |= write_tok_int(f, binary, "<PoolSize>", c->k[0]);
         st |= write_tok_int(f, binary, "<PoolStep>", c->k[1]);
         st |= write_tok_int(f, binary, "<PoolStride>", c->k[2]);
-        st |= nl(f, binary);
         break;
     case SK_ADD_SHIFT:
     case SK_RESCALE:
@@ -357,7 +416,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
         break;
     case SK_DROPOUT:
         st |= write_tok_float(f, binary, "<DropoutRate>", c->rate);
-        st |= nl(f, binary);
         break;
     case SK_SPLICE:
     case SK_BLOCK_SOFTMAX:
@@ -382,7 +440,6 @@ int sk_component_write_data(const sk_component *c, FILE *f, bool binary)
             st |= sk_nnet_write(c->nested[i], f, binary);
         }
         st |= sk_write_token(f, binary, "</ParallelComponent>");
-        st |= nl(f, binary);
         break;
     default:
         break;
@@ -573,6 +630,10 @@ int sk_component_init_proto(sk_component *c, sk_proto_opts *po)
     }
     case SK_DROPOUT:
         sk_proto_float(po, "<DropoutRate>", &c->rate, &ok);
+        if (ok && !(c->rate >= 0 && c->rate < 1)) {
+            SK_ERROR("<Dropout>: the rate must be in [0, 1), got %g", c->rate);
+            ok = false;
+        }
         return ok ? 0 : SK_EIO;
     case SK_SPLICE:
     case SK_COPY:
@@ -708,9 +769,15 @@ void sk_component_info(const sk_component *c, bool gradient, char *buf, size_t n
             cat(buf, n, "\n  bias%s%s, lr-coef %g", sfx, st, c->p[1].lr_coef);
         }
         break;
+    case SK_PRELU:
+        for (int i = 0; i < 2; i++) {
+            sk_moment_stats(c->be, gradient ? &c->p[i].corr : &c->p[i].val, st, sizeof st);
+            cat(buf, n, "\n  %s%s%s, %s-lr-coef %g", c->p[i].name, sfx, st, c->p[i].name,
+                c->p[i].lr_coef);
+        }
+        break;
     case SK_ADD_SHIFT:
     case SK_RESCALE:
-    case SK_PRELU:
         for (int i = 0; i < c->n_params; i++) {
             sk_moment_stats(c->be, gradient ? &c->p[i].grad : &c->p[i].val, st, sizeof st);
             cat(buf, n, "\n  %s%s%s, lr-coef %g", c->p[i].name, sfx, st, c->p[i].lr_coef);
@@ -718,21 +785,28 @@ void sk_component_info(const sk_component *c, bool gradient, char *buf, size_t n
         break;
     case SK_DROPOUT:
         if (!gradient)
-            cat(buf, n, "\n  dropout_rate %g", c->rate);
+            cat(buf, n, "<DropoutRate> %g", c->rate);
         break;
     case SK_SPLICE:
-    case SK_BLOCK_SOFTMAX:
         if (!gradient) {
-            cat(buf, n, "\n  %s [ ", c->ops->type == SK_SPLICE ? "frame_offsets" : "softmax-dims");
+            cat(buf, n, "\n  frame_offsets [ ");
             for (int32_t i = 0; i < c->n_ivec; i++)
                 cat(buf, n, "%d ", c->ivec[i]);
             cat(buf, n, "]");
         }
         break;
+    case SK_BLOCK_SOFTMAX:
+        if (!gradient) {
+            cat(buf, n, "\n  softmax-dims ");
+            for (int32_t i = 0; i < c->n_ivec; i++)
+                cat(buf, n, "%d ", c->ivec[i]);
+        }
+        break;
     case SK_PARALLEL:
         for (int i = 0; i < c->n_nested; i++) {
             char *s = gradient ? sk_nnet_info_gradient(c->nested[i]) : sk_nnet_info(c->nested[i]);
-            cat(buf, n, "\nnested_network #%d {\n%s}", i + 1, s ? s : "");
+            cat(buf, n, "\nnested_%s #%d {\n%s}", gradient ? "gradient" : "network", i + 1,
+                s ? s : "");
             free(s);
         }
         break;

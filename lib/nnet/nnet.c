@@ -140,8 +140,8 @@ void sk_nnet_set_learn_rate_coefs(sk_nnet *nn, float coef, float bias_coef)
     }
 }
 
-/* Make sure every buffer holds `rows` rows; set the views. */
-static void ensure_buffers(sk_nnet *nn, int32_t rows)
+/* Make sure every buffer holds `rows` rows; set the views. 0 or SK_EIO (out of memory). */
+static int ensure_buffers(sk_nnet *nn, int32_t rows)
 {
     const sk_backend *be = nn->be;
     if (!nn->buf_prop) {
@@ -149,8 +149,11 @@ static void ensure_buffers(sk_nnet *nn, int32_t rows)
         nn->buf_diff = calloc((size_t)nn->n + 1, sizeof(sk_bmat));
         nn->prop = calloc((size_t)nn->n + 1, sizeof(sk_bmat));
         nn->diff = calloc((size_t)nn->n + 1, sizeof(sk_bmat));
-        if (!nn->buf_prop || !nn->buf_diff || !nn->prop || !nn->diff)
-            SK_BUG("out of memory");
+        if (!nn->buf_prop || !nn->buf_diff || !nn->prop || !nn->diff) {
+            SK_ERROR("out of memory");
+            free_buffers(nn);
+            return SK_EIO;
+        }
     }
     for (int i = 0; i <= nn->n; i++) {
         int32_t dim = i == 0 ? nn->c[0]->in_dim : nn->c[i - 1]->out_dim;
@@ -160,13 +163,16 @@ static void ensure_buffers(sk_nnet *nn, int32_t rows)
                 continue;  /* prop[0] is a view of the caller's input */
             if (b->rows < rows || b->cols != dim) {
                 be->mat_free(be, b);
-                if (be->mat_alloc(be, b, rows, dim) < 0)
-                    SK_BUG("out of backend memory for a %dx%d buffer", rows, dim);
+                if (be->mat_alloc(be, b, rows, dim) < 0) {
+                    SK_ERROR("Cannot allocate the %dx%d buffer of component %d", rows, dim, i);
+                    return SK_EIO;
+                }
             }
             (k ? nn->diff : nn->prop)[i] = sk_bmat_rows(b, 0, rows);
         }
     }
     nn->rows = rows;
+    return 0;
 }
 
 const sk_bmat *sk_nnet_propagate(sk_nnet *nn, const sk_bmat *in)
@@ -176,7 +182,8 @@ const sk_bmat *sk_nnet_propagate(sk_nnet *nn, const sk_bmat *in)
     if (in->cols != nn->c[0]->in_dim)
         SK_BUG("propagate: input has %d columns, the network wants %d", in->cols,
                nn->c[0]->in_dim);
-    ensure_buffers(nn, in->rows);
+    if (ensure_buffers(nn, in->rows) < 0)
+        return NULL;
     nn->prop[0] = *in;
     for (int i = 0; i < nn->n; i++)
         nn->c[i]->ops->propagate(nn->c[i], &nn->prop[i], &nn->prop[i + 1]);
@@ -224,5 +231,16 @@ void sk_nnet_update(sk_nnet *nn, const sk_train_opts *o)
             c->fused_done = false;
         else if (c->ops->updatable)
             sk_component_update(c, o, nn->rows);
+    }
+}
+
+void sk_nnet_foreach_grad(sk_nnet *nn, void (*fn)(float *buf, size_t n, void *ctx), void *ctx)
+{
+    for (int i = 0; i < nn->n; i++) {
+        sk_component *c = nn->c[i];
+        if (c->grad_len)
+            fn(c->grad_block, c->grad_len, ctx);
+        for (int k = 0; k < c->n_nested; k++)
+            sk_nnet_foreach_grad(c->nested[k], fn, ctx);
     }
 }

@@ -54,7 +54,8 @@ void sk_nnet_set_dropout_rate(sk_nnet *nn, float rate);
 /* Set the learn-rate coefficients of every updatable component (nnet-set-learnrate). */
 void sk_nnet_set_learn_rate_coefs(sk_nnet *nn, float coef, float bias_coef);
 
-/* Forward: returns the output (rows of in x output dim). An empty nnet returns in. */
+/* Forward: returns the output (rows of in x output dim). An empty nnet returns in. NULL when
+ * the buffers cannot be allocated (ERROR printed: an utterance too long for the memory). */
 const sk_bmat *sk_nnet_propagate(sk_nnet *nn, const sk_bmat *in);
 /* Backward from dout (the derivative at the output): computes every updatable component's
  * gradient; returns the input derivative when need_input_diff (else NULL). */
@@ -66,6 +67,10 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
  * components). Single worker only: data-parallel training needs the gradients. */
 const sk_bmat *sk_nnet_backprop_fused(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff,
                                       const sk_train_opts *o);
+/* Data-parallel training (issue 7): visit every updatable component's contiguous gradient
+ * buffer (backend memory, n floats), in component order, nested networks included, so that
+ * an all-reduce can sum them across workers between sk_nnet_backprop and sk_nnet_update. */
+void sk_nnet_foreach_grad(sk_nnet *nn, void (*fn)(float *buf, size_t n, void *ctx), void *ctx);
 /* Apply the gradients computed by the last backprop. */
 void sk_nnet_update(sk_nnet *nn, const sk_train_opts *o);
 

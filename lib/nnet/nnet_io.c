@@ -37,7 +37,10 @@ int sk_nnet_read(sk_nnet *nn, FILE *f, bool binary)
             SK_ERROR("Cannot read the dimensions of component %s", tok);
             return SK_EIO;
         }
-        if (out_dim < 0 || in_dim < 0 || out_dim > (1 << 24) || in_dim > (1 << 24)) {
+        /* a corrupt header must not trigger a giant allocation: 2^30 weights is far beyond any
+         * nnet1 layer */
+        if (out_dim < 0 || in_dim < 0 || out_dim > (1 << 24) || in_dim > (1 << 24) ||
+            (int64_t)out_dim * in_dim > ((int64_t)1 << 30)) {
             SK_ERROR("Bad dimensions of component %s: output %d, input %d", tok, out_dim, in_dim);
             return SK_EIO;
         }

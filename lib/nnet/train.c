@@ -10,6 +10,8 @@ int sk_train_forward(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post
                      const float *w, sk_bmat *dy)
 {
     const sk_bmat *y = sk_nnet_propagate(nn, x);
+    if (!y)
+        return SK_EIO;
     return sk_loss_eval(loss, nn->be, y, tgt, w, dy);
 }
 

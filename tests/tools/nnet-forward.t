@@ -31,6 +31,18 @@ test_expect_error 'unknown component marker' "Unknown 'Component' marker : '<Sig
 test_expect_error 'truncated binary model' 'Failed to read the nnet1 model' sh -c '
     printf "<AffineTransform> <InputDim> 30 <OutputDim> 20\n" >p && nnet-initialize p m.nnet 2>/dev/null &&
     head -c 300 m.nnet >t.nnet && nnet-forward t.nnet ark:/dev/null ark,t:-'
+# fuzz regression: a flipped byte in a binary vector header claimed 1426063364 elements and
+# made the reader allocate 5.7 GB before failing; dims are now checked first
+test_expect_error 'corrupt parameter dims are refused before allocating' 'bias is 1x1426063364, expected 1x4' sh -c '
+    printf "<AffineTransform> <InputDim> 3 <OutputDim> 4
+" >p && nnet-initialize p m.nnet 2>/dev/null &&
+    perl -e "open F, \"+<m.nnet\"; binmode F; local \$/; \$d = <F>; \$i = index(\$d, \"FV \", 80);
+             substr(\$d, \$i + 4, 4) = pack(\"V\", 1426063364); seek F, 0, 0; print F \$d;" &&
+    nnet-copy m.nnet o.nnet'
+test_expect_error 'implausible component dims are refused' 'Bad dimensions of component' sh -c '
+    printf "<Nnet>
+<AffineTransform> 100000 100000
+" >m.nnet && nnet-copy m.nnet o.nnet'
 test_expect_error 'consecutive dims must agree' 'Dimensionality mismatch! Previous layer output:2 Current layer input:3' sh -c '
     printf "<Nnet>\n<Sigmoid> 2 2\n<!EndOfComponent>\n<Tanh> 3 3\n<!EndOfComponent>\n</Nnet>\n" >m.nnet &&
     nnet-copy m.nnet o.nnet'
@@ -45,7 +57,7 @@ test_expect_success 'nnet-copy removes components and sets dropout rates' '
     nnet-copy --remove-first-components=1 --remove-last-components=1 --dropout-rate=0.4 m.nnet o.nnet 2>err &&
     grep -q "Setting dropout-rate in component 0 from 0.2 to 0.4" err &&
     nnet-info o.nnet >info 2>/dev/null && grep -q "^num-components 1$" info &&
-    grep -q "dropout_rate 0.4" info
+    grep -q "<Dropout>, input-dim 2, output-dim 2, <DropoutRate> 0.4$" info
 '
 test_expect_success 'every component type survives text and binary round trips' '
     cat >p <<EOP &&

@@ -238,6 +238,45 @@ static void run_all(void)
         be->mat_free(be, &x); be->mat_free(be, &dy); be->mat_free(be, &w0);
         sk_component_free(c);
     }
+    TEST(N("nnet: two half minibatches with summed gradients == one full minibatch")) {
+        /* the data-parallel protocol: workers' gradients summed, then one identical update */
+        sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
+        sk_component *c1 = mk(SK_AFFINE, 4, 3);
+        sk_nnet_append(a, c1);
+        sk_nnet_append(a, mk(SK_SIGMOID, 3, 3));
+        sk_component *c2 = sk_component_new(c1->ops, be, 4, 3);
+        be->copy(be, &c2->p[0].val, &c1->p[0].val);
+        be->copy(be, &c2->p[1].val, &c1->p[1].val);
+        sk_nnet_append(b, c2);
+        sk_nnet_append(b, mk(SK_SIGMOID, 3, 3));
+        sk_bmat x, dy;
+        be->mat_alloc(be, &x, 6, 4); be->mat_alloc(be, &dy, 6, 3);
+        fill(&x, -1, 1); fill(&dy, -1, 1);
+        sk_train_opts o = { 0.1f, 0.0f, 0.0f, 0.0f };
+        sk_nnet_propagate(a, &x);
+        sk_nnet_backprop(a, &dy, false);
+        sk_nnet_update(a, &o);
+        /* worker halves on b: accumulate gradient of rows 0-2 and 3-5 */
+        float acc[16] = { 0 };
+        for (int h = 0; h < 2; h++) {
+            sk_bmat xh = sk_bmat_rows(&x, 3 * h, 3), dh = sk_bmat_rows(&dy, 3 * h, 3);
+            sk_nnet_propagate(b, &xh);
+            sk_nnet_backprop(b, &dh, false);
+            for (size_t k = 0; k < c2->grad_len; k++)
+                acc[k] += c2->grad_block[k];
+        }
+        memcpy(c2->grad_block, acc, sizeof(float) * c2->grad_len);
+        b->rows = 6;
+        sk_nnet_update(b, &o);
+        double e = 0;
+        for (int r = 0; r < 3; r++)
+            for (int k = 0; k < 4; k++)
+                e = fmax(e, fabs(at(&c1->p[0].val, r, k) - at(&c2->p[0].val, r, k)));
+        CHECK(e < 1e-6);
+        CHECK_INT(c1->grad_len, 3 * 4 + 3);
+        be->mat_free(be, &x); be->mat_free(be, &dy);
+        sk_nnet_free(a); sk_nnet_free(b);
+    }
     TEST(N("nnet: dims must chain")) {
         sk_nnet *nn = sk_nnet_new(be);
         CHECK(sk_nnet_append(nn, mk(SK_AFFINE, 4, 3)) == 0);
