@@ -102,6 +102,7 @@ sk_feat_computer *sk_feat_computer_new(const sk_feat_opts *o)
         c->dim = o->mfcc.num_ceps;
         if (sk_mfcc_tables_init(&c->mfcc, &o->mfcc, o->mel.num_bins) < 0)
             goto fail;
+        c->mfcc.precise = o->frame.kaldi_fft;
         break;
     case SK_FEAT_FBANK:
         c->dim = sk_fbank_dim(&o->fbank, o->mel.num_bins);

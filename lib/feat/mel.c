@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "feat/vecops.h"
 
 void sk_mel_opts_default(sk_mel_opts *o, int32_t num_bins)
 {
@@ -164,11 +165,6 @@ void sk_mel_banks_release(sk_mel_banks *mb)
 void sk_mel_banks_compute(const sk_mel_banks *mb, const float *power, float *mel)
 {
     for (int32_t b = 0; b < mb->num_bins; b++) {
-        const float *w = mb->weights[b], *p = power + mb->offset[b];
-        int32_t n = mb->len[b];
-        float s = 0.0f;
-        for (int32_t i = 0; i < n; i++)
-            s += w[i] * p[i];
-        mel[b] = s;
+        mel[b] = sk_vdot(mb->weights[b], power + mb->offset[b], mb->len[b]);
     }
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/log.h"
+#include "feat/vecops.h"
 #include "feat/window.h"
 
 void sk_mfcc_opts_default(sk_mfcc_opts *o)
@@ -65,6 +66,7 @@ int sk_mfcc_tables_init(sk_mfcc_tables *t, const sk_mfcc_opts *o, int32_t num_bi
         for (int32_t i = 0; i < C; i++)
             t->lifter[i] = (float)(1.0 + 0.5 * Q * sin(M_PI * i / Q));
     }
+    t->precise = false;
     t->log_energy_floor = o->energy_floor > 0.0f ? logf(o->energy_floor) : 0.0f;
     return 0;
 }
@@ -87,12 +89,18 @@ void sk_mfcc_frame(const sk_mfcc_opts *o, const sk_mfcc_tables *t, const sk_mel_
     sk_mel_banks_compute(mb, frame, mel);
     for (int32_t b = 0; b < N; b++)
         mel[b] = logf(mel[b] > FLT_EPSILON ? mel[b] : FLT_EPSILON);
-    for (int32_t k = 0; k < C; k++) {
-        const float *d = t->dct + (size_t)k * N;
-        double s = 0.0;
-        for (int32_t n = 0; n < N; n++)
-            s += (double)d[n] * mel[n];
-        out[k] = (float)s;
+    if (t->precise) {
+        /* --kaldi-fft: the DCT in double, the closest to Kaldi's BLAS whatever its order */
+        for (int32_t k = 0; k < C; k++) {
+            const float *d = t->dct + (size_t)k * N;
+            double s = 0.0;
+            for (int32_t n = 0; n < N; n++)
+                s += (double)d[n] * mel[n];
+            out[k] = (float)s;
+        }
+    } else {
+        for (int32_t k = 0; k < C; k++)
+            out[k] = sk_vdot(t->dct + (size_t)k * N, mel, N);
     }
     if (t->lifter)
         for (int32_t k = 0; k < C; k++)

@@ -32,6 +32,7 @@ typedef struct {
     float *dct;             /* num_ceps x num_bins, row-major */
     float *lifter;          /* num_ceps, or NULL when the lifter is 0 */
     float log_energy_floor; /* logf(energy_floor), used when energy_floor > 0 */
+    bool precise;           /* DCT sums in double (set for --kaldi-fft); default false */
 } sk_mfcc_tables;
 
 /* SK_EINVAL (ERROR printed) when num_ceps > num_bins. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "feat/vecops.h"
 
 void sk_frame_opts_default(sk_frame_opts *o)
 {
@@ -206,9 +207,7 @@ static float rand_uniform(unsigned *state)
 
 float sk_log_energy(const float *x, int32_t n)
 {
-    float s = 0.0f;
-    for (int32_t i = 0; i < n; i++)
-        s += x[i] * x[i];
+    float s = sk_vdot(x, x, n);
     return logf(s > FLT_EPSILON ? s : FLT_EPSILON);
 }
 
@@ -226,22 +225,21 @@ void sk_process_frame(const sk_frame_opts *o, const sk_window *win, float *x, ui
         }
     }
     if (o->remove_dc_offset) {
-        float s = 0.0f;
-        for (int32_t i = 0; i < size; i++)
-            s += x[i];
-        float m = s / (float)size;
+        float m = sk_vsum(x, size) / (float)size;
         for (int32_t i = 0; i < size; i++)
             x[i] += -m;
     }
     if (raw_log_energy)
         *raw_log_energy = sk_log_energy(x, size);
+    /* pre-emphasis and window in one pass (same operations: subtract, then multiply) */
+    const float *w = win->w;
     if (o->preemph_coeff != 0.0f) {
         float c = o->preemph_coeff;
         for (int32_t i = size - 1; i > 0; i--)
-            x[i] -= c * x[i - 1];
-        x[0] -= c * x[0];
+            x[i] = (x[i] - c * x[i - 1]) * w[i];
+        x[0] = (x[0] - c * x[0]) * w[0];
+    } else {
+        for (int32_t i = 0; i < size; i++)
+            x[i] *= w[i];
     }
-    const float *w = win->w;
-    for (int32_t i = 0; i < size; i++)
-        x[i] *= w[i];
 }
