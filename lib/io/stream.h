@@ -33,6 +33,9 @@ typedef enum { SK_WX_INVALID, SK_WX_STDOUT, SK_WX_PIPE, SK_WX_FILE } sk_wx_kind;
 sk_rx_kind sk_classify_rxfilename(const char *rx);
 sk_wx_kind sk_classify_wxfilename(const char *wx);
 
+/* For an offset rxfilename "path:123": true, *path_len = strlen("path"), *offset = 123. */
+bool sk_rx_split_offset(const char *rx, size_t *path_len, int64_t *offset);
+
 /* "standard input"/"standard output" for "" and "-", else the shell-escaped name. Static
  * buffer (overwritten by the next call). */
 const char *sk_printable_rx(const char *rx);

@@ -24,8 +24,8 @@
  * binary/text detection, pipes checked at close.
  *
  * Ownership: values returned by readers belong to the reader and stay valid until the next
- * sk_seq_next / the next sk_ra_* call on the same reader (random access: until the reader is
- * closed, or for 'o' until the next call); copy what you keep. Writers copy nothing.
+ * sk_seq_next / the next sk_ra_* call on the same reader (as Kaldi's Value()); copy what you
+ * keep. Writers copy nothing.
  */
 #ifndef SK_IO_TABLE_H
 #define SK_IO_TABLE_H
@@ -41,7 +41,8 @@ typedef struct sk_holder {
     size_t size;               /* sizeof the object */
     void (*init)(void *obj);   /* set to empty; no allocation needed */
     void (*release)(void *obj);/* free contents; obj may be reused after init */
-    /* Read one object. For binary holders the reader has already consumed "\0B" and binary says
+    /* Read one object into obj, which the table layer has just init'ed (freshly or after a
+     * release), so read never sees old contents. For binary holders the reader has already consumed "\0B" and binary says
      * which mode. Token holders (is_token) read the rest of the line. Returns 0 or < 0 (ERROR
      * printed). */
     int (*read)(FILE *f, bool binary, void *obj);
@@ -99,6 +100,8 @@ sk_ra_reader *sk_ra_open_mapped(const char *rspec, const char *map_rspec, const 
 bool sk_ra_has_key(sk_ra_reader *r, const char *key);
 /* NULL if missing/unreadable (ERROR printed). */
 void *sk_ra_value(sk_ra_reader *r, const char *key);
+/* The same, but a missing key prints nothing (for "look up, else fall back" callers). */
+void *sk_ra_value_quiet(sk_ra_reader *r, const char *key);
 int sk_ra_close(sk_ra_reader *r);
 
 /* ---- writer ---- */
