@@ -25,14 +25,18 @@ typedef struct {
 
 void sk_cmat_init(sk_cmat *c);
 void sk_cmat_release(sk_cmat *c);
+/* dst (initialised) becomes a copy of src; 0 or SK_EIO. */
+int sk_cmat_copy(sk_cmat *dst, const sk_cmat *src);
 /* Compress with a method 1..7. NaN/Inf with methods 1,2,3,5 is an error (Kaldi's message). */
 int sk_cmat_compress(const sk_mat *m, int method, sk_cmat *c);
 /* Decompress all of c into m (resized), or the block rows [r0, r0+nr) x cols [c0, c0+nc). */
 int sk_cmat_decompress(const sk_cmat *c, sk_mat *m);
 int sk_cmat_decompress_block(const sk_cmat *c, int32_t r0, int32_t nr, int32_t c0, int32_t nc,
                              sk_mat *m);
-/* Binary only (text mode writes the decompressed matrix as a text FM). The reader expects the
- * token (CM/CM2/CM3) not yet consumed. */
+/* Binary form; text mode writes the decompressed matrix as a text FM, and text reading reads
+ * a text matrix and compresses it with method 1 (as Kaldi). The reader expects the token
+ * (CM/CM2/CM3) not yet consumed. The empty form (format 0) is written as "CM " + 20 bytes
+ * like Kaldi; the reader also consumes the 4 trailing zero bytes Kaldi's own reader leaves. */
 int sk_cmat_read(FILE *f, bool binary, sk_cmat *c);
 int sk_cmat_write(FILE *f, bool binary, const sk_cmat *c);
 

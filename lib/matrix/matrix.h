@@ -53,6 +53,7 @@ int sk_vec_copy(sk_vec *dst, const sk_vec *src);
 void sk_dvec_init(sk_dvec *v);
 int sk_dvec_resize(sk_dvec *v, int32_t dim);
 void sk_dvec_release(sk_dvec *v);
+int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src);
 
 /* Kaldi formats. Readers: m must be initialised; it is resized. Return 0 or < 0 (ERROR). */
 int sk_mat_read(FILE *f, bool binary, sk_mat *m);
@@ -68,6 +69,13 @@ int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v);
 int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst);
 int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst);
 int sk_vec_extract_range(const sk_vec *src, const char *range, sk_vec *dst);
+int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst);
+/* Parse and check a range against a rows x cols matrix (is_matrix) or a vector of dimension
+ * `rows` (cols ignored): on success the inclusive bounds, clipped to the object (with
+ * Kaldi's warning for up to 3 rows past the end); else ERROR and SK_EINVAL. dst may be src
+ * in the extract functions. */
+int sk_parse_range(const char *range, int32_t rows, int32_t cols, bool is_matrix,
+                   int32_t *r1, int32_t *r2, int32_t *c1, int32_t *c2);
 
 /* ---- BLAS-backed arithmetic (float) ---- */
 /* C = alpha * op(A) * op(B) + beta * C; C must already have the right size. */

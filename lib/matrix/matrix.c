@@ -1,0 +1,986 @@
+/* matrix.c — float/double matrices and vectors: storage, Kaldi binary/text formats
+ * (spec/io.md §7.1-7.2), ranges (§4.2) and the cblas wrappers.
+ *
+ * Storage: rows are padded to a multiple of 64 bytes so every row starts aligned; the whole
+ * block is 64-byte aligned and zeroed. The binary writers/readers move whole rows with
+ * fread/fwrite (the hot path of copy-feats); the tokens and the int32 sizes go through kio.
+ */
+#include "matrix/matrix.h"
+
+#include <cblas.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/log.h"
+#include "base/opts.h"
+#include "io/kio.h"
+#include "matrix/compressed.h"
+
+/* ------------------------------------------------------------------ storage */
+
+static void *alloc_zero(size_t bytes)
+{
+    if (bytes == 0)
+        return NULL;
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, rounded);
+    if (p)
+        memset(p, 0, rounded);
+    return p;
+}
+
+static int32_t pad_stride(int32_t cols, int32_t per64)
+{
+    return (int32_t)(((int64_t)cols + per64 - 1) / per64 * per64);
+}
+
+/* One body for float and double: T element type, PER64 elements per 64 bytes. */
+#define DEFINE_MAT_STORAGE(P, MT, T, PER64)                                               \
+    void P##_init(MT *m) { m->data = NULL; m->rows = m->cols = m->stride = 0; m->owned = false; } \
+    void P##_release(MT *m)                                                               \
+    {                                                                                     \
+        if (m->owned)                                                                     \
+            free(m->data);                                                                \
+        P##_init(m);                                                                      \
+    }                                                                                     \
+    int P##_resize(MT *m, int32_t rows, int32_t cols)                                     \
+    {                                                                                     \
+        if (rows < 0 || cols < 0)                                                         \
+            SK_BUG("negative size %d x %d", (int)rows, (int)cols);                       \
+        if (rows == 0 || cols == 0) {                                                     \
+            P##_release(m);                                                               \
+            return 0;                                                                     \
+        }                                                                                 \
+        int32_t stride = pad_stride(cols, PER64);                                         \
+        if (m->owned && m->rows == rows && m->cols == cols && m->stride == stride) {      \
+            memset(m->data, 0, (size_t)rows * stride * sizeof(T));                        \
+            return 0;                                                                     \
+        }                                                                                 \
+        T *d = alloc_zero((size_t)rows * stride * sizeof(T));                             \
+        if (!d) {                                                                         \
+            SK_ERROR("Cannot allocate memory for a %d x %d matrix", (int)rows, (int)cols); \
+            return SK_EIO;                                                                \
+        }                                                                                 \
+        P##_release(m);                                                                   \
+        m->data = d; m->rows = rows; m->cols = cols; m->stride = stride; m->owned = true; \
+        return 0;                                                                         \
+    }                                                                                     \
+    int P##_copy(MT *dst, const MT *src)                                                  \
+    {                                                                                     \
+        if (dst == src)                                                                   \
+            return 0;                                                                     \
+        if (P##_resize(dst, src->rows, src->cols) < 0)                                    \
+            return SK_EIO;                                                                \
+        for (int32_t r = 0; r < src->rows; r++)                                           \
+            memcpy(SK_ROW(dst, r), SK_ROW(src, r), (size_t)src->cols * sizeof(T));        \
+        return 0;                                                                         \
+    }
+
+DEFINE_MAT_STORAGE(sk_mat, sk_mat, float, 16)
+DEFINE_MAT_STORAGE(sk_dmat, sk_dmat, double, 8)
+
+int sk_mat_resize_keep(sk_mat *m, int32_t rows, int32_t cols)
+{
+    sk_mat n;
+    sk_mat_init(&n);
+    if (sk_mat_resize(&n, rows, cols) < 0)
+        return SK_EIO;
+    int32_t kr = rows < m->rows ? rows : m->rows, kc = cols < m->cols ? cols : m->cols;
+    for (int32_t r = 0; r < kr; r++)
+        memcpy(SK_ROW(&n, r), SK_ROW(m, r), (size_t)kc * sizeof(float));
+    sk_mat_release(m);
+    *m = n;
+    return 0;
+}
+
+sk_mat sk_mat_view(const sk_mat *m, int32_t r0, int32_t nr, int32_t c0, int32_t nc)
+{
+    if (r0 < 0 || nr < 0 || c0 < 0 || nc < 0 || r0 + nr > m->rows || c0 + nc > m->cols)
+        SK_BUG("view [%d+%d, %d+%d] outside %d x %d matrix", (int)r0, (int)nr, (int)c0,
+               (int)nc, (int)m->rows, (int)m->cols);
+    sk_mat v = { NULL, 0, 0, 0, false };
+    if (nr == 0 || nc == 0)
+        return v;
+    v.data = m->data + (size_t)r0 * m->stride + c0;
+    v.rows = nr;
+    v.cols = nc;
+    v.stride = m->stride;
+    return v;
+}
+
+void sk_mat_set_zero(sk_mat *m)
+{
+    for (int32_t r = 0; r < m->rows; r++)
+        memset(SK_ROW(m, r), 0, (size_t)m->cols * sizeof(float));
+}
+
+int sk_mat_from_dmat(sk_mat *dst, const sk_dmat *src)
+{
+    if (sk_mat_resize(dst, src->rows, src->cols) < 0)
+        return SK_EIO;
+    for (int32_t r = 0; r < src->rows; r++) {
+        const double *s = SK_ROW(src, r);
+        float *d = SK_ROW(dst, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            d[c] = (float)s[c];
+    }
+    return 0;
+}
+
+int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
+{
+    if (sk_dmat_resize(dst, src->rows, src->cols) < 0)
+        return SK_EIO;
+    for (int32_t r = 0; r < src->rows; r++) {
+        const float *s = SK_ROW(src, r);
+        double *d = SK_ROW(dst, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            d[c] = s[c];
+    }
+    return 0;
+}
+
+#define DEFINE_VEC_STORAGE(P, VT, T)                                                      \
+    void P##_init(VT *v) { v->data = NULL; v->dim = 0; v->owned = false; }                \
+    void P##_release(VT *v)                                                               \
+    {                                                                                     \
+        if (v->owned)                                                                     \
+            free(v->data);                                                                \
+        P##_init(v);                                                                      \
+    }                                                                                     \
+    int P##_resize(VT *v, int32_t dim)                                                    \
+    {                                                                                     \
+        if (dim < 0)                                                                      \
+            SK_BUG("negative vector size %d", (int)dim);                                 \
+        if (dim == 0) {                                                                   \
+            P##_release(v);                                                               \
+            return 0;                                                                     \
+        }                                                                                 \
+        if (v->owned && v->dim == dim) {                                                  \
+            memset(v->data, 0, (size_t)dim * sizeof(T));                                  \
+            return 0;                                                                     \
+        }                                                                                 \
+        T *d = alloc_zero((size_t)dim * sizeof(T));                                       \
+        if (!d) {                                                                         \
+            SK_ERROR("Cannot allocate memory for a vector of dimension %d", (int)dim);   \
+            return SK_EIO;                                                                \
+        }                                                                                 \
+        P##_release(v);                                                                   \
+        v->data = d; v->dim = dim; v->owned = true;                                       \
+        return 0;                                                                         \
+    }
+
+DEFINE_VEC_STORAGE(sk_vec, sk_vec, float)
+DEFINE_VEC_STORAGE(sk_dvec, sk_dvec, double)
+
+int sk_vec_copy(sk_vec *dst, const sk_vec *src)
+{
+    if (dst == src)
+        return 0;
+    if (sk_vec_resize(dst, src->dim) < 0)
+        return SK_EIO;
+    if (src->dim)
+        memcpy(dst->data, src->data, (size_t)src->dim * sizeof(float));
+    return 0;
+}
+
+int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src)
+{
+    if (dst == src)
+        return 0;
+    if (sk_dvec_resize(dst, src->dim) < 0)
+        return SK_EIO;
+    if (src->dim)
+        memcpy(dst->data, src->data, (size_t)src->dim * sizeof(double));
+    return 0;
+}
+
+/* ------------------------------------------------------------ binary format */
+
+/* Read the header token of a matrix/vector in binary mode: it must be `want` ("FM" ...). */
+static int expect_type_token(FILE *f, bool binary, const char *want, const char *what)
+{
+    long start = ftell(f);
+    char tok[SK_TOKEN_MAX + 1];
+    if (sk_read_token(f, binary, tok) < 0) {
+        SK_ERROR("Failed to read %s from stream: could not read token, expected %s "
+                 "(file position at start is %ld)", what, want, start);
+        return SK_EIO;
+    }
+    if (strcmp(tok, want) != 0) {
+        SK_ERROR("Failed to read %s from stream.  : Expected token %s, got %s File position "
+                 "at start is %ld, currently %ld", what, want, tok, start, ftell(f));
+        return SK_EIO;
+    }
+    return 0;
+}
+
+static int read_dims(FILE *f, bool binary, int32_t *rows, int32_t *cols, const char *what)
+{
+    if (sk_read_int32(f, binary, rows) < 0 || sk_read_int32(f, binary, cols) < 0) {
+        SK_ERROR("Failed to read %s dimensions from stream", what);
+        return SK_EIO;
+    }
+    if (*rows < 0 || *cols < 0 || (*rows == 0) != (*cols == 0)) {
+        SK_ERROR("Failed to read %s from stream: bad dimensions %d x %d", what, (int)*rows,
+                 (int)*cols);
+        return SK_EIO;
+    }
+    return 0;
+}
+
+static int read_raw(FILE *f, void *dst, size_t n, size_t size, const char *what)
+{
+    if (n && fread(dst, size, n, f) != n) {
+        SK_ERROR("Failed to read %s from stream: unexpected end of file%s", what,
+                 ferror(f) ? " (read error)" : "");
+        return SK_EIO;
+    }
+    return 0;
+}
+
+static int write_raw(FILE *f, const void *src, size_t n, size_t size)
+{
+    if (n && fwrite(src, size, n, f) != n)
+        return SK_EIO;
+    return 0;
+}
+
+/* ------------------------------------------------------------- text format */
+
+/* Text reader state shared by matrices and vectors: one number or word at a time. */
+typedef enum { TXT_NUM, TXT_CLOSE, TXT_ROWEND, TXT_ERR } txt_item;
+
+/* A number word ends at whitespace, ']' or ';' (C++ >> would stop at the first character
+ * that cannot continue a number; for well-formed input the result is the same). */
+static bool ends_word(int c)
+{
+    return c == EOF || isspace(c) || c == ']' || c == ';';
+}
+
+/* Reads a number word (first char c already consumed) and converts it. */
+static int read_text_number(FILE *f, int c, bool dbl, double *out, const char *what)
+{
+    char buf[128];
+    size_t n = 0;
+    buf[n++] = (char)c;
+    for (;;) {
+        int d = getc(f);
+        if (ends_word(d)) {
+            if (d != EOF)
+                ungetc(d, f);
+            break;
+        }
+        if (n + 1 >= sizeof buf) {
+            SK_ERROR("Failed to read %s: number too long in text input", what);
+            return SK_EIO;
+        }
+        buf[n++] = (char)d;
+    }
+    buf[n] = 0;
+    if (dbl) {
+        if (!sk_parse_text_double(buf, out)) {
+            SK_ERROR("Failed to read %s: bad number '%s' in text input", what, buf);
+            return SK_EIO;
+        }
+    } else {
+        float v;
+        if (!sk_parse_text_float(buf, &v)) {
+            SK_ERROR("Failed to read %s: bad number '%s' in text input", what, buf);
+            return SK_EIO;
+        }
+        *out = v;
+    }
+    if (isinf(*out) && !strpbrk(buf, "iI")) {   /* overflow: C++ >> fails here */
+        SK_ERROR("Failed to read %s: number '%s' out of range", what, buf);
+        return SK_EIO;
+    }
+    return 0;
+}
+
+/* A non-numeric word inside [ ]: only inf/infinity/nan are accepted (with a warning). */
+static int read_text_word(FILE *f, double *out, const char *what)
+{
+    char buf[64];
+    size_t n = 0;
+    for (;;) {
+        int d = getc(f);
+        if (ends_word(d)) {
+            if (d != EOF)
+                ungetc(d, f);
+            break;
+        }
+        if (n + 1 < sizeof buf)
+            buf[n++] = (char)d;
+    }
+    buf[n] = 0;
+    if (!strcasecmp(buf, "inf") || !strcasecmp(buf, "infinity")) {
+        SK_WARN("Reading infinite value into %s.", what);
+        *out = INFINITY;
+        return 0;
+    }
+    if (!strcasecmp(buf, "nan")) {
+        SK_WARN("Reading NaN value into %s.", what);
+        *out = NAN;
+        return 0;
+    }
+    SK_ERROR("Failed to read %s: expecting numeric data, got '%s'", what, buf);
+    return SK_EIO;
+}
+
+/* After ']': consume one "\n" or "\r\n". */
+static void eat_close_newline(FILE *f)
+{
+    int c = getc(f);
+    if (c == '\r')
+        c = getc(f);
+    if (c != '\n' && c != EOF)
+        ungetc(c, f);
+}
+
+/* Reads the opening "[" or "[]" of a text matrix/vector. Returns 1 for "[]" (empty), 0 for
+ * "[" or < 0 on error. */
+static int read_text_open(FILE *f, const char *what)
+{
+    char tok[SK_TOKEN_MAX + 1];
+    int c = sk_skip_ws(f);
+    if (c == EOF) {
+        SK_ERROR("Failed to read %s: unexpected end of file", what);
+        return SK_EIO;
+    }
+    /* read a whitespace-delimited word, but stop after "[" so "[1" style input parses */
+    size_t n = 0;
+    c = getc(f);
+    tok[n++] = (char)c;
+    if (c == '[') {
+        int d = getc(f);
+        if (d == ']') {
+            eat_close_newline(f);
+            return 1;
+        }
+        if (d != EOF)
+            ungetc(d, f);
+        return 0;
+    }
+    while (n < SK_TOKEN_MAX && (c = getc(f)) != EOF && !isspace(c))
+        tok[n++] = (char)c;
+    tok[n] = 0;
+    SK_ERROR("Failed to read %s: expected \"[\", got \"%s\"", what, tok);
+    return SK_EIO;
+}
+
+/* Growable buffer of doubles for text reading. */
+typedef struct { double *v; size_t n, cap; } dbuf;
+
+static int dbuf_push(dbuf *b, double x)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        double *nv = realloc(b->v, cap * sizeof(double));
+        if (!nv) {
+            SK_ERROR("Out of memory reading text matrix");
+            return SK_EIO;
+        }
+        b->v = nv;
+        b->cap = cap;
+    }
+    b->v[b->n++] = x;
+    return 0;
+}
+
+/* Reads a text matrix body into buf; *rows, *cols set. */
+static int read_text_matrix(FILE *f, bool dbl, dbuf *buf, int32_t *rows, int32_t *cols,
+                            const char *what)
+{
+    *rows = *cols = 0;
+    int open = read_text_open(f, what);
+    if (open < 0)
+        return SK_EIO;
+    if (open == 1)
+        return 0;
+    size_t row_len = 0;
+    int32_t nrows = 0, ncols = -1;
+    for (;;) {
+        int c = getc(f);
+        if (c == EOF) {
+            SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
+            return SK_EIO;
+        }
+        if (c == ']' || c == '\n' || c == ';') {
+            if (row_len > 0) {
+                if (ncols < 0)
+                    ncols = (int32_t)row_len;
+                else if ((size_t)ncols != row_len) {
+                    SK_ERROR("Failed to read %s: Matrix has inconsistent #cols: %zu vs. %d "
+                             "(processing row %d)", what, row_len, (int)ncols, (int)nrows);
+                    return SK_EIO;
+                }
+                if (nrows == INT32_MAX) {
+                    SK_ERROR("Failed to read %s: too many rows", what);
+                    return SK_EIO;
+                }
+                nrows++;
+                row_len = 0;
+            }
+            if (c == ']') {
+                eat_close_newline(f);
+                break;
+            }
+            continue;
+        }
+        if (isspace(c))
+            continue;
+        double x;
+        if ((c >= '0' && c <= '9') || c == '-') {
+            if (read_text_number(f, c, dbl, &x, what) < 0)
+                return SK_EIO;
+        } else {
+            ungetc(c, f);
+            if (read_text_word(f, &x, what) < 0)
+                return SK_EIO;
+        }
+        if (dbuf_push(buf, x) < 0)
+            return SK_EIO;
+        if (++row_len > INT32_MAX) {
+            SK_ERROR("Failed to read %s: row too long", what);
+            return SK_EIO;
+        }
+    }
+    *rows = nrows;
+    *cols = nrows ? ncols : 0;
+    return 0;
+}
+
+static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
+{
+    int open = read_text_open(f, what);
+    if (open < 0)
+        return SK_EIO;
+    if (open == 1)
+        return 0;
+    for (;;) {
+        int c = getc(f);
+        if (c == EOF) {
+            SK_ERROR("Failed to read %s: unexpected end of file (no closing ']')", what);
+            return SK_EIO;
+        }
+        if (c == ']') {
+            eat_close_newline(f);
+            return 0;
+        }
+        if (c == '\n' || c == '\r') {
+            SK_ERROR("Failed to read %s: Newline found while reading vector (maybe it's a "
+                     "matrix?)", what);
+            return SK_EIO;
+        }
+        if (isspace(c))
+            continue;
+        double x;
+        if ((c >= '0' && c <= '9') || c == '-') {
+            if (read_text_number(f, c, dbl, &x, what) < 0)
+                return SK_EIO;
+            int d = getc(f);
+            if (d != EOF)
+                ungetc(d, f);
+            if (d != ']' && !isspace(d)) {
+                SK_ERROR("Failed to read %s: expected whitespace after number, got '%c'",
+                         what, d == EOF ? '?' : d);
+                return SK_EIO;
+            }
+        } else {
+            ungetc(c, f);
+            if (read_text_word(f, &x, what) < 0)
+                return SK_EIO;
+        }
+        if (dbuf_push(buf, x) < 0)
+            return SK_EIO;
+        if (buf->n > INT32_MAX) {
+            SK_ERROR("Failed to read %s: too many elements", what);
+            return SK_EIO;
+        }
+    }
+}
+
+/* Text writer: "%.7g " per element, formatted into a line buffer (far faster than one stdio
+ * call per number). */
+static int write_text_values_d(FILE *f, const double *v, int32_t n, char *line, size_t cap)
+{
+    size_t len = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (len + 40 > cap) {
+            if (fwrite(line, 1, len, f) != len)
+                return SK_EIO;
+            len = 0;
+        }
+        sk_fmt_float7(v[i], line + len);
+        len += strlen(line + len);
+        line[len++] = ' ';
+    }
+    if (len && fwrite(line, 1, len, f) != len)
+        return SK_EIO;
+    return 0;
+}
+
+static int write_text_values_f(FILE *f, const float *v, int32_t n, char *line, size_t cap)
+{
+    size_t len = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (len + 40 > cap) {
+            if (fwrite(line, 1, len, f) != len)
+                return SK_EIO;
+            len = 0;
+        }
+        sk_fmt_float7((double)v[i], line + len);
+        len += strlen(line + len);
+        line[len++] = ' ';
+    }
+    if (len && fwrite(line, 1, len, f) != len)
+        return SK_EIO;
+    return 0;
+}
+
+#define LINE_CAP 8192
+
+/* ------------------------------------------------------- matrix read/write */
+
+int sk_mat_write(FILE *f, bool binary, const sk_mat *m)
+{
+    if (binary) {
+        if (sk_write_token(f, true, "FM") < 0 || sk_write_int32(f, true, m->rows) < 0 ||
+            sk_write_int32(f, true, m->cols) < 0)
+            return SK_EIO;
+        if (m->stride == m->cols)
+            return write_raw(f, m->data, (size_t)m->rows * m->cols, sizeof(float));
+        for (int32_t r = 0; r < m->rows; r++)
+            if (write_raw(f, SK_ROW(m, r), (size_t)m->cols, sizeof(float)) < 0)
+                return SK_EIO;
+        return 0;
+    }
+    if (m->cols == 0)
+        return fputs(" [ ]\n", f) < 0 ? SK_EIO : 0;
+    char line[LINE_CAP];
+    if (fputs(" [", f) < 0)
+        return SK_EIO;
+    for (int32_t r = 0; r < m->rows; r++) {
+        if (fputs("\n  ", f) < 0 || write_text_values_f(f, SK_ROW(m, r), m->cols, line,
+                                                        sizeof line) < 0)
+            return SK_EIO;
+    }
+    return fputs("]\n", f) < 0 ? SK_EIO : 0;
+}
+
+int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m)
+{
+    if (binary) {
+        if (sk_write_token(f, true, "DM") < 0 || sk_write_int32(f, true, m->rows) < 0 ||
+            sk_write_int32(f, true, m->cols) < 0)
+            return SK_EIO;
+        for (int32_t r = 0; r < m->rows; r++)
+            if (write_raw(f, SK_ROW(m, r), (size_t)m->cols, sizeof(double)) < 0)
+                return SK_EIO;
+        return 0;
+    }
+    if (m->cols == 0)
+        return fputs(" [ ]\n", f) < 0 ? SK_EIO : 0;
+    char line[LINE_CAP];
+    if (fputs(" [", f) < 0)
+        return SK_EIO;
+    for (int32_t r = 0; r < m->rows; r++) {
+        if (fputs("\n  ", f) < 0 || write_text_values_d(f, SK_ROW(m, r), m->cols, line,
+                                                        sizeof line) < 0)
+            return SK_EIO;
+    }
+    return fputs("]\n", f) < 0 ? SK_EIO : 0;
+}
+
+/* Binary body of an FM/DM whose token has been read: into a float matrix. */
+static int read_fm_body(FILE *f, sk_mat *m, const char *what)
+{
+    int32_t rows, cols;
+    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_mat_resize(m, rows, cols) < 0)
+        return SK_EIO;
+    if (m->stride == cols)
+        return read_raw(f, m->data, (size_t)rows * cols, sizeof(float), what);
+    for (int32_t r = 0; r < rows; r++)
+        if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(float), what) < 0)
+            return SK_EIO;
+    return 0;
+}
+
+static int read_dm_body(FILE *f, sk_dmat *m, const char *what)
+{
+    int32_t rows, cols;
+    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_dmat_resize(m, rows, cols) < 0)
+        return SK_EIO;
+    for (int32_t r = 0; r < rows; r++)
+        if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(double), what) < 0)
+            return SK_EIO;
+    return 0;
+}
+
+/* Reads a compressed matrix (token not consumed) and decompresses it into m. */
+static int read_cm_into(FILE *f, sk_mat *m)
+{
+    sk_cmat c;
+    sk_cmat_init(&c);
+    int st = sk_cmat_read(f, true, &c);
+    if (st == 0)
+        st = sk_cmat_decompress(&c, m);
+    sk_cmat_release(&c);
+    return st;
+}
+
+int sk_mat_read(FILE *f, bool binary, sk_mat *m)
+{
+    static const char what[] = "matrix";
+    if (binary) {
+        int c = sk_peek(f, true);
+        if (c == 'C')
+            return read_cm_into(f, m);
+        if (c == 'D') {
+            sk_dmat d;
+            sk_dmat_init(&d);
+            int st = expect_type_token(f, true, "DM", what);
+            if (st == 0)
+                st = read_dm_body(f, &d, what);
+            if (st == 0)
+                st = sk_mat_from_dmat(m, &d);
+            sk_dmat_release(&d);
+            return st;
+        }
+        if (expect_type_token(f, true, "FM", what) < 0)
+            return SK_EIO;
+        return read_fm_body(f, m, what);
+    }
+    dbuf b = { NULL, 0, 0 };
+    int32_t rows, cols;
+    int st = read_text_matrix(f, false, &b, &rows, &cols, what);
+    if (st == 0)
+        st = sk_mat_resize(m, rows, cols);
+    if (st == 0)
+        for (int32_t r = 0; r < rows; r++)
+            for (int32_t c = 0; c < cols; c++)
+                SK_MAT(m, r, c) = (float)b.v[(size_t)r * cols + c];
+    free(b.v);
+    return st;
+}
+
+int sk_dmat_read(FILE *f, bool binary, sk_dmat *m)
+{
+    static const char what[] = "matrix";
+    if (binary) {
+        int c = sk_peek(f, true);
+        if (c == 'C' || c == 'F') {
+            sk_mat t;
+            sk_mat_init(&t);
+            int st = c == 'C' ? read_cm_into(f, &t) : expect_type_token(f, true, "FM", what);
+            if (st == 0 && c == 'F')
+                st = read_fm_body(f, &t, what);
+            if (st == 0)
+                st = sk_dmat_from_mat(m, &t);
+            sk_mat_release(&t);
+            return st;
+        }
+        if (expect_type_token(f, true, "DM", what) < 0)
+            return SK_EIO;
+        return read_dm_body(f, m, what);
+    }
+    dbuf b = { NULL, 0, 0 };
+    int32_t rows, cols;
+    int st = read_text_matrix(f, true, &b, &rows, &cols, what);
+    if (st == 0)
+        st = sk_dmat_resize(m, rows, cols);
+    if (st == 0)
+        for (int32_t r = 0; r < rows; r++)
+            memcpy(SK_ROW(m, r), b.v + (size_t)r * cols, (size_t)cols * sizeof(double));
+    free(b.v);
+    return st;
+}
+
+/* ------------------------------------------------------- vector read/write */
+
+int sk_vec_write(FILE *f, bool binary, const sk_vec *v)
+{
+    if (binary) {
+        if (sk_write_token(f, true, "FV") < 0 || sk_write_int32(f, true, v->dim) < 0)
+            return SK_EIO;
+        return write_raw(f, v->data, (size_t)v->dim, sizeof(float));
+    }
+    char line[LINE_CAP];
+    if (fputs(" [ ", f) < 0 || write_text_values_f(f, v->data, v->dim, line, sizeof line) < 0)
+        return SK_EIO;
+    return fputs("]\n", f) < 0 ? SK_EIO : 0;
+}
+
+int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v)
+{
+    if (binary) {
+        if (sk_write_token(f, true, "DV") < 0 || sk_write_int32(f, true, v->dim) < 0)
+            return SK_EIO;
+        return write_raw(f, v->data, (size_t)v->dim, sizeof(double));
+    }
+    char line[LINE_CAP];
+    if (fputs(" [ ", f) < 0 || write_text_values_d(f, v->data, v->dim, line, sizeof line) < 0)
+        return SK_EIO;
+    return fputs("]\n", f) < 0 ? SK_EIO : 0;
+}
+
+static int read_vec_dim(FILE *f, int32_t *dim, const char *what)
+{
+    if (sk_read_int32(f, true, dim) < 0) {
+        SK_ERROR("Failed to read %s dimension from stream", what);
+        return SK_EIO;
+    }
+    if (*dim < 0) {
+        SK_ERROR("Failed to read %s from stream: bad dimension %d", what, (int)*dim);
+        return SK_EIO;
+    }
+    return 0;
+}
+
+int sk_vec_read(FILE *f, bool binary, sk_vec *v)
+{
+    static const char what[] = "vector";
+    int32_t dim;
+    if (binary) {
+        int c = sk_peek(f, true);
+        if (c == 'D') {
+            if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
+                return SK_EIO;
+            sk_dvec d;
+            sk_dvec_init(&d);
+            int st = sk_dvec_resize(&d, dim);
+            if (st == 0)
+                st = read_raw(f, d.data, (size_t)dim, sizeof(double), what);
+            if (st == 0)
+                st = sk_vec_resize(v, dim);
+            for (int32_t i = 0; st == 0 && i < dim; i++)
+                v->data[i] = (float)d.data[i];
+            sk_dvec_release(&d);
+            return st;
+        }
+        if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
+            sk_vec_resize(v, dim) < 0)
+            return SK_EIO;
+        return read_raw(f, v->data, (size_t)dim, sizeof(float), what);
+    }
+    dbuf b = { NULL, 0, 0 };
+    int st = read_text_vector(f, false, &b, what);
+    if (st == 0)
+        st = sk_vec_resize(v, (int32_t)b.n);
+    for (size_t i = 0; st == 0 && i < b.n; i++)
+        v->data[i] = (float)b.v[i];
+    free(b.v);
+    return st;
+}
+
+int sk_dvec_read(FILE *f, bool binary, sk_dvec *v)
+{
+    static const char what[] = "vector";
+    int32_t dim;
+    if (binary) {
+        int c = sk_peek(f, true);
+        if (c == 'F') {
+            if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
+                return SK_EIO;
+            sk_vec t;
+            sk_vec_init(&t);
+            int st = sk_vec_resize(&t, dim);
+            if (st == 0)
+                st = read_raw(f, t.data, (size_t)dim, sizeof(float), what);
+            if (st == 0)
+                st = sk_dvec_resize(v, dim);
+            for (int32_t i = 0; st == 0 && i < dim; i++)
+                v->data[i] = t.data[i];
+            sk_vec_release(&t);
+            return st;
+        }
+        if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
+            sk_dvec_resize(v, dim) < 0)
+            return SK_EIO;
+        return read_raw(f, v->data, (size_t)dim, sizeof(double), what);
+    }
+    dbuf b = { NULL, 0, 0 };
+    int st = read_text_vector(f, true, &b, what);
+    if (st == 0)
+        st = sk_dvec_resize(v, (int32_t)b.n);
+    if (st == 0 && b.n)
+        memcpy(v->data, b.v, b.n * sizeof(double));
+    free(b.v);
+    return st;
+}
+
+/* ------------------------------------------------------------------ ranges */
+
+/* Parses "a:b" into two ints; ":" alone means all (returns 1). 0 on success, -1 bad. */
+static int parse_pair(const char *s, size_t len, int32_t *a, int32_t *b)
+{
+    if (len == 1 && s[0] == ':')
+        return 1;
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    char *colon = strchr(buf, ':');
+    if (!colon || strchr(colon + 1, ':'))
+        return -1;
+    *colon = 0;
+    return sk_parse_int32(buf, a) && sk_parse_int32(colon + 1, b) ? 0 : -1;
+}
+
+/* Shared by matrices (two halves) and vectors (one). Fills r1..c2; returns 0 or < 0. */
+int sk_parse_range(const char *range, int32_t rows, int32_t cols, bool is_matrix,
+                   int32_t *r1, int32_t *r2, int32_t *c1, int32_t *c2)
+{
+    const char *comma = strchr(range, ',');
+    size_t len0 = comma ? (size_t)(comma - range) : strlen(range);
+    bool ok = len0 > 0;
+    int p0 = 1, p1 = 1;
+    *r1 = 0; *r2 = rows - 1; *c1 = 0; *c2 = cols - 1;
+    if (ok)
+        p0 = parse_pair(range, len0, r1, r2);
+    if (ok && comma) {
+        if (!is_matrix || !comma[1] || strchr(comma + 1, ','))
+            ok = false;
+        else
+            p1 = parse_pair(comma + 1, strlen(comma + 1), c1, c2);
+    }
+    if (!is_matrix && p0 == 1)
+        ok = false;   /* a vector range must be i1:i2 */
+    if (p0 < 0 || p1 < 0)
+        ok = false;
+    if (p0 == 1) { *r1 = 0; *r2 = rows - 1; }
+    if (p1 == 1) { *c1 = 0; *c2 = cols - 1; }
+    const int32_t tol = 3;
+    if (ok)
+        ok = *r1 >= 0 && *r1 <= *r2 && (int64_t)*r2 < (int64_t)rows + tol && *r1 < rows &&
+             (!is_matrix || (*c1 >= 0 && *c1 <= *c2 && *c2 < cols));
+    if (!ok) {
+        if (is_matrix)
+            SK_ERROR("Invalid range specifier: %s for matrix of size %dx%d", range, (int)rows,
+                     (int)cols);
+        else
+            SK_ERROR("Invalid range specifier: %s for vector of size %d", range, (int)rows);
+        return SK_EINVAL;
+    }
+    if (*r2 >= rows) {
+        if (is_matrix)
+            SK_WARN("Row range %d:%d goes beyond the number of rows of the matrix %d", (int)*r1,
+                    (int)*r2, (int)rows);
+        else
+            SK_WARN("Range %d:%d goes beyond the vector dimension %d", (int)*r1, (int)*r2,
+                    (int)rows);
+        *r2 = rows - 1;
+    }
+    return 0;
+}
+
+int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst)
+{
+    int32_t r1, r2, c1, c2;
+    if (sk_parse_range(range, src->rows, src->cols, true, &r1, &r2, &c1, &c2) < 0)
+        return SK_EINVAL;
+    sk_mat v = sk_mat_view(src, r1, r2 - r1 + 1, c1, c2 - c1 + 1);
+    if (dst == src) {
+        sk_mat t;
+        sk_mat_init(&t);
+        if (sk_mat_copy(&t, &v) < 0)
+            return SK_EIO;
+        sk_mat_release(dst);
+        *dst = t;
+        return 0;
+    }
+    return sk_mat_copy(dst, &v);
+}
+
+int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst)
+{
+    int32_t r1, r2, c1, c2;
+    if (sk_parse_range(range, src->rows, src->cols, true, &r1, &r2, &c1, &c2) < 0)
+        return SK_EINVAL;
+    sk_dmat t;
+    sk_dmat_init(&t);
+    if (sk_dmat_resize(&t, r2 - r1 + 1, c2 - c1 + 1) < 0)
+        return SK_EIO;
+    for (int32_t r = r1; r <= r2; r++)
+        memcpy(SK_ROW(&t, r - r1), SK_ROW(src, r) + c1, (size_t)(c2 - c1 + 1) * sizeof(double));
+    sk_dmat_release(dst);
+    *dst = t;
+    return 0;
+}
+
+int sk_vec_extract_range(const sk_vec *src, const char *range, sk_vec *dst)
+{
+    int32_t i1, i2, c1, c2;
+    if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)
+        return SK_EINVAL;
+    sk_vec t;
+    sk_vec_init(&t);
+    if (sk_vec_resize(&t, i2 - i1 + 1) < 0)
+        return SK_EIO;
+    memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(float));
+    sk_vec_release(dst);
+    *dst = t;
+    return 0;
+}
+
+int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst)
+{
+    int32_t i1, i2, c1, c2;
+    if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)
+        return SK_EINVAL;
+    sk_dvec t;
+    sk_dvec_init(&t);
+    if (sk_dvec_resize(&t, i2 - i1 + 1) < 0)
+        return SK_EIO;
+    memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(double));
+    sk_dvec_release(dst);
+    *dst = t;
+    return 0;
+}
+
+/* -------------------------------------------------------------------- BLAS */
+
+void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,
+             float beta, sk_mat *c)
+{
+    int32_t m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
+    int32_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
+    if (k != kb || c->rows != m || c->cols != n)
+        SK_BUG("gemm size mismatch: (%d x %d) * (%d x %d) -> %d x %d", (int)m, (int)k,
+               (int)kb, (int)n, (int)c->rows, (int)c->cols);
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {   /* BLAS leaves C untouched when k == 0 only if beta == 1 */
+        for (int32_t r = 0; r < m; r++)
+            for (int32_t j = 0; j < n; j++)
+                SK_MAT(c, r, j) = beta == 0.0f ? 0.0f : beta * SK_MAT(c, r, j);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a->data, a->stride,
+                b->data, b->stride, beta, c->data, c->stride);
+}
+
+void sk_gemv(bool trans_a, float alpha, const sk_mat *a, const float *x, float beta, float *y)
+{
+    if (a->rows == 0 || a->cols == 0) {
+        int32_t n = trans_a ? a->cols : a->rows;
+        for (int32_t i = 0; i < n; i++)
+            y[i] = beta == 0.0f ? 0.0f : beta * y[i];
+        return;
+    }
+    cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, a->rows, a->cols, alpha,
+                a->data, a->stride, x, 1, beta, y, 1);
+}
+
+float sk_dot(int32_t n, const float *x, const float *y)
+{
+    return n > 0 ? cblas_sdot(n, x, 1, y, 1) : 0.0f;
+}
