@@ -469,7 +469,9 @@ werr:
     return SK_EIO;
 }
 
-/* ---- holders ---- */
+/* ---- holders ----
+ * Marked is_token: for the table layer that means "no \0B before the object", which is
+ * exactly Kaldi's WaveHolder (the RIFF bytes follow "KEY " directly). */
 
 static void h_init(void *o) { sk_wave_init(o); }
 static void h_release(void *o) { sk_wave_release(o); }
@@ -497,8 +499,8 @@ static int h_write(FILE *f, bool binary, const void *o)
 static int h_copy(const void *src, void *dst) { return sk_wave_copy(dst, src); }
 
 const sk_holder sk_holder_wave = {
-    "wave", sizeof(sk_wave), h_init, h_release, h_read, h_write, NULL, h_copy, false,
+    "wave", sizeof(sk_wave), h_init, h_release, h_read, h_write, NULL, h_copy, true,
 };
 const sk_holder sk_holder_wave_info = {
-    "wave info", sizeof(sk_wave), h_init, h_release, h_read_info, h_write, NULL, h_copy, false,
+    "wave info", sizeof(sk_wave), h_init, h_release, h_read_info, h_write, NULL, h_copy, true,
 };
