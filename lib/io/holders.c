@@ -30,6 +30,19 @@ static int skip_blank(FILE *f)
     return c;
 }
 
+/* A text object is one line; like getline, a line with no characters at all before end of file
+ * is a failure (so "KEY " at the very end of an archive is not an empty object). */
+static int expect_line(FILE *f, const char *what)
+{
+    int c = getc_unlocked(f);
+    if (c == EOF) {
+        SK_ERROR("Failed to read %s: unexpected end of file at file position %ld", what, ftell(f));
+        return SK_EIO;
+    }
+    ungetc(c, f);
+    return 0;
+}
+
 static bool is_ws(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -255,6 +268,8 @@ static int ivec_read(FILE *f, bool binary, void *o)
         v->n = n;
         return 0;
     }
+    if (expect_line(f, "integer vector") < 0)
+        return SK_EIO;
     return read_line_ints(f, &v->data, &v->n);
 }
 
@@ -339,6 +354,8 @@ static int vv_read(FILE *f, bool binary, void *o)
         }
         return 0;
     }
+    if (expect_line(f, "vector of integer vectors") < 0)
+        return SK_EIO;
     bool open = false;   /* an inner vector has been started */
     char w[64];
     int32_t icap = 0;
@@ -432,6 +449,8 @@ static int pv_read(FILE *f, bool binary, void *o)
     }
     int32_t *d;
     int32_t n;
+    if (expect_line(f, "pair vector") < 0)
+        return SK_EIO;
     /* "a b ; c d": read the words of the line, then check the shape. */
     size_t cap = 0, cnt = 0;
     d = NULL;
@@ -581,6 +600,8 @@ static int post_read_text(FILE *f, sk_post *p)
 {
     char w[128];
     int32_t cap = 0;
+    if (expect_line(f, "posterior") < 0)
+        return SK_EIO;
     for (;;) {
         int len = line_word(f, w, sizeof w);
         if (len == 0)
@@ -833,6 +854,8 @@ static int tv_read(FILE *f, bool binary, void *o)
     sk_token_vec *t = o;
     int32_t cap = 0;
     char buf[SK_TOKEN_MAX + 1];
+    if (expect_line(f, "token vector") < 0)
+        return SK_EIO;
     for (;;) {
         int len = line_word(f, buf, sizeof buf);
         if (len == 0)
