@@ -945,6 +945,138 @@ int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst)
     return 0;
 }
 
+/* --------------------------------------------------------- element-wise ops */
+
+static void check_same(int32_t r1, int32_t c1, int32_t r2, int32_t c2, const char *op)
+{
+    if (r1 != r2 || c1 != c2)
+        SK_BUG("%s: size mismatch %d x %d vs %d x %d", op, (int)r1, (int)c1, (int)r2, (int)c2);
+}
+
+void sk_mat_copy_from(sk_mat *dst, const sk_mat *src)
+{
+    check_same(dst->rows, dst->cols, src->rows, src->cols, "sk_mat_copy_from");
+    for (int32_t r = 0; r < src->rows; r++)
+        memmove(SK_ROW(dst, r), SK_ROW(src, r), (size_t)src->cols * sizeof(float));
+}
+
+void sk_mat_scale(sk_mat *m, float alpha)
+{
+    if (alpha == 1.0f)
+        return;
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            row[c] *= alpha;
+    }
+}
+
+void sk_mat_add_mat(sk_mat *dst, float alpha, const sk_mat *src)
+{
+    check_same(dst->rows, dst->cols, src->rows, src->cols, "sk_mat_add_mat");
+    for (int32_t r = 0; r < src->rows; r++) {
+        float *d = SK_ROW(dst, r);
+        const float *s = SK_ROW(src, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            d[c] += alpha * s[c];
+    }
+}
+
+void sk_dmat_add_mat(sk_dmat *dst, double alpha, const sk_dmat *src)
+{
+    check_same(dst->rows, dst->cols, src->rows, src->cols, "sk_dmat_add_mat");
+    for (int32_t r = 0; r < src->rows; r++) {
+        double *d = SK_ROW(dst, r);
+        const double *s = SK_ROW(src, r);
+        for (int32_t c = 0; c < src->cols; c++)
+            d[c] += alpha * s[c];
+    }
+}
+
+void sk_mat_apply_floor(sk_mat *m, float floor_val)
+{
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            if (row[c] < floor_val)
+                row[c] = floor_val;
+    }
+}
+
+int sk_mat_apply_log(sk_mat *m)
+{
+    for (int32_t r = 0; r < m->rows; r++) {   /* check first: leave m unchanged on error */
+        const float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            if (row[c] < 0.0f) {
+                SK_ERROR("Trying to take log of a negative number.");
+                return SK_EINVAL;
+            }
+    }
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            row[c] = logf(row[c]);
+    }
+    return 0;
+}
+
+void sk_mat_apply_exp(sk_mat *m)
+{
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++)
+            row[c] = expf(row[c]);
+    }
+}
+
+int sk_mat_apply_pow(sk_mat *m, float power)
+{
+    if (power == 1.0f)
+        return 0;
+    if (power == 0.5f)   /* check first: leave m unchanged on error */
+        for (int32_t r = 0; r < m->rows; r++)
+            for (int32_t c = 0; c < m->cols; c++)
+                if (!(SK_MAT(m, r, c) >= 0.0f)) {
+                    SK_ERROR("Cannot take square root of negative value %g", SK_MAT(m, r, c));
+                    return SK_EINVAL;
+                }
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        for (int32_t c = 0; c < m->cols; c++) {
+            if (power == 2.0f) {
+                row[c] = row[c] * row[c];
+            } else if (power == 0.5f) {
+                row[c] = sqrtf(row[c]);
+            } else {
+                row[c] = powf(row[c], power);
+                if (row[c] == HUGE_VALF) {
+                    SK_ERROR("Could not raise element %d to power %g: returned value = %g",
+                             (int)c, power, row[c]);
+                    return SK_EINVAL;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+void sk_mat_apply_softmax_rows(sk_mat *m)
+{
+    for (int32_t r = 0; r < m->rows; r++) {
+        float *row = SK_ROW(m, r);
+        float max = row[0], sum = 0.0f;
+        for (int32_t c = 1; c < m->cols; c++)
+            if (row[c] > max)
+                max = row[c];
+        for (int32_t c = 0; c < m->cols; c++)
+            sum += (row[c] = expf(row[c] - max));
+        float inv = (float)(1.0 / sum);
+        for (int32_t c = 0; c < m->cols; c++)
+            row[c] *= inv;
+    }
+}
+
 /* -------------------------------------------------------------------- BLAS */
 
 void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,

@@ -77,6 +77,22 @@ int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst);
 int sk_parse_range(const char *range, int32_t rows, int32_t cols, bool is_matrix,
                    int32_t *r1, int32_t *r2, int32_t *c1, int32_t *c2);
 
+/* ---- element-wise operations (as Kaldi's MatrixBase methods; work on views too) ---- */
+/* dst = src; both the same size (dst may be a view into a larger matrix). */
+void sk_mat_copy_from(sk_mat *dst, const sk_mat *src);
+void sk_mat_scale(sk_mat *m, float alpha);
+/* dst += alpha * src (same size). */
+void sk_mat_add_mat(sk_mat *dst, float alpha, const sk_mat *src);
+void sk_dmat_add_mat(sk_dmat *dst, double alpha, const sk_dmat *src);
+void sk_mat_apply_floor(sk_mat *m, float floor_val);
+/* logf of each element; a negative element is an error (ERROR printed, SK_EINVAL). */
+int sk_mat_apply_log(sk_mat *m);
+void sk_mat_apply_exp(sk_mat *m);
+/* x^power (2: x*x, 0.5: sqrt, error on a negative; else powf, error on HUGE_VAL). */
+int sk_mat_apply_pow(sk_mat *m, float power);
+/* Each row replaced by its softmax (max subtracted, float sum, scaled by 1/sum). */
+void sk_mat_apply_softmax_rows(sk_mat *m);
+
 /* ---- BLAS-backed arithmetic (float) ---- */
 /* C = alpha * op(A) * op(B) + beta * C; C must already have the right size. */
 void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,

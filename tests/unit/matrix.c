@@ -342,5 +342,42 @@ int main(void)
         sk_mat_release(&a); sk_mat_release(&b); sk_mat_release(&c);
     }
 
+    TEST("element-wise: scale, add, floor, log, exp, pow, softmax, copy_from view") {
+        sk_mat m, n; sk_mat_init(&m); sk_mat_init(&n);
+        sk_mat_resize(&m, 2, 3);
+        float v[6] = { 1, 4, 0.25f, -1, 2, 9 };
+        for (int i = 0; i < 6; i++) SK_MAT(&m, i / 3, i % 3) = v[i];
+        sk_mat_copy(&n, &m);
+        sk_mat_scale(&n, 2.0f);
+        CHECK(SK_MAT(&n, 1, 0) == -2.0f);
+        sk_mat_add_mat(&n, -1.0f, &m);
+        CHECK(SK_MAT(&n, 0, 1) == 4.0f && SK_MAT(&n, 1, 2) == 9.0f);
+        n_errors = 0;
+        CHECK(sk_mat_apply_pow(&n, 0.5f) < 0);          /* sqrt of -1 */
+        CHECK_INT(n_errors, 1);
+        sk_mat_apply_floor(&n, 0.0f);
+        CHECK_INT(sk_mat_apply_pow(&n, 0.5f), 0);
+        CHECK(SK_MAT(&n, 0, 1) == 2.0f && SK_MAT(&n, 1, 2) == 3.0f && SK_MAT(&n, 1, 0) == 0.0f);
+        CHECK_INT(sk_mat_apply_pow(&n, 2.0f), 0);
+        CHECK(SK_MAT(&n, 1, 2) == 9.0f);
+        CHECK_INT(sk_mat_apply_pow(&n, 1.5f), 0);
+        CHECK(SK_MAT(&n, 1, 2) == 27.0f);
+        CHECK(sk_mat_apply_log(&m) < 0);                 /* -1; m unchanged */
+        CHECK(SK_MAT(&m, 0, 1) == 4.0f);
+        sk_mat_apply_floor(&m, 1e-20f);
+        CHECK_INT(sk_mat_apply_log(&m), 0);
+        CHECK(SK_MAT(&m, 0, 0) == 0.0f && SK_MAT(&m, 0, 1) == logf(4.0f));
+        sk_mat_apply_exp(&m);
+        CHECK_NEAR(SK_MAT(&m, 0, 1), 4.0, 1e-6);
+        sk_mat_apply_softmax_rows(&m);
+        CHECK_NEAR(SK_MAT(&m, 0, 0) + SK_MAT(&m, 0, 1) + SK_MAT(&m, 0, 2), 1.0, 1e-6);
+        CHECK_NEAR(SK_MAT(&m, 1, 2) / SK_MAT(&m, 1, 1), exp(7.0), 1e-2);
+        sk_mat big; sk_mat_init(&big); sk_mat_resize(&big, 4, 8);
+        sk_mat view = sk_mat_view(&big, 1, 2, 4, 3);
+        sk_mat_copy_from(&view, &n);
+        CHECK(SK_MAT(&big, 2, 6) == 27.0f && SK_MAT(&big, 0, 0) == 0.0f);
+        sk_mat_release(&m); sk_mat_release(&n); sk_mat_release(&big);
+    }
+
     return tap_done();
 }

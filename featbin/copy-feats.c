@@ -1,0 +1,108 @@
+/* copy-feats — copy feature tables or files, optionally compressing (Kaldi featbin/copy-feats). */
+#include <stdio.h>
+
+#include "base/log.h"
+#include "base/opts.h"
+#include "io/holders.h"
+#include "io/stream.h"
+#include "io/table.h"
+#include "matrix/holders.h"
+
+static const char usage[] =
+    "Copy features [and possibly change format]\n"
+    "Usage: copy-feats [options] <feature-rspecifier> <feature-wspecifier>\n"
+    "or:   copy-feats [options] <feats-rxfilename> <feats-wxfilename>\n"
+    "e.g.: copy-feats ark:- ark,scp:foo.ark,foo.scp\n"
+    " or: copy-feats ark:foo.ark ark,t:txt.ark\n"
+    "See also: copy-matrix, select-feats, subset-feats, paste-feats\n";
+
+int main(int argc, char **argv)
+{
+    sk_opts *po = sk_opts_new(usage, argc, argv);
+    bool binary = true, htk_in = false, sphinx_in = false, compress = false;
+    int32_t method = 1;
+    const char *num_frames_wspec = "";
+    sk_opts_bool(po, "htk-in", &htk_in, "Read input as HTK features (not supported)");
+    sk_opts_bool(po, "sphinx-in", &sphinx_in, "Read input as Sphinx features (not supported)");
+    sk_opts_bool(po, "binary", &binary, "Binary-mode output (not relevant if writing to archive)");
+    sk_opts_bool(po, "compress", &compress, "If true, write output in compressed form(only "
+                 "currently supported for wxfilename, i.e. archive/script,output)");
+    sk_opts_int(po, "compression-method", &method, "Only relevant if --compress=true; the "
+                "method (1 through 7) to compress the matrix.  Search for CompressionMethod in "
+                "src/matrix/compressed-matrix.h.");
+    sk_opts_string(po, "write-num-frames", &num_frames_wspec, "Wspecifier to write length in "
+                   "frames of each utterance. e.g. 'ark,t:utt2num_frames'.  Only applicable if "
+                   "writing tables, not when this program is writing individual files.  See also "
+                   "feat-to-len.");
+    sk_opts_parse(po);
+    if (sk_opts_num_args(po) != 2)
+        sk_opts_usage_exit(po);
+    if (htk_in || sphinx_in)
+        SK_FATAL("--htk-in and --sphinx-in are not supported by skald's copy-feats");
+    const char *in = sk_opts_arg(po, 1), *out = sk_opts_arg(po, 2);
+
+    if (sk_classify_rspecifier(in, NULL) == SK_SPEC_NONE) {
+        /* single files */
+        if (compress)
+            SK_FATAL("Assertion failed: (!compress && \"Compression not yet supported for "
+                     "single files\")");
+        if (*num_frames_wspec)
+            SK_FATAL("--write-num-frames option not supported when writing/reading single "
+                     "files.");
+        char rx[4096];   /* sk_printable_* share one static buffer */
+        snprintf(rx, sizeof rx, "%s", sk_printable_rx(in));
+        sk_mat m;
+        sk_mat_init(&m);
+        if (sk_read_object(in, &sk_holder_mat, &m) < 0 ||
+            sk_write_object(out, binary, &sk_holder_mat, &m) < 0)
+            SK_FATAL("Failed to copy features from %s to %s", rx, sk_printable_wx(out));
+        SK_LOG("Copied features from %s to %s", rx, sk_printable_wx(out));
+        sk_mat_release(&m);
+        sk_opts_free(po);
+        return 0;
+    }
+
+    if (compress && (method < 1 || method > 7))
+        SK_FATAL("Invalid --compression-method=%d (must be 1 through 7)", (int)method);
+    sk_seq_reader *reader = sk_seq_open(in, &sk_holder_mat);
+    if (!reader)
+        SK_FATAL("Error opening features %s", in);
+    sk_writer *writer = sk_writer_open(out, compress ? &sk_holder_cmat : &sk_holder_mat);
+    if (!writer)
+        SK_FATAL("Error opening output %s", out);
+    sk_writer *nf_writer = NULL;
+    if (*num_frames_wspec && !(nf_writer = sk_writer_open(num_frames_wspec, &sk_holder_int32)))
+        SK_FATAL("Error opening --write-num-frames output %s", num_frames_wspec);
+
+    int num_done = 0;
+    sk_cmat cm;
+    sk_cmat_init(&cm);
+    for (; !sk_seq_done(reader); sk_seq_next(reader), num_done++) {
+        const char *key = sk_seq_key(reader);
+        const sk_mat *m = sk_seq_value(reader);
+        if (!m)
+            SK_FATAL("Failed to read features for key %s from %s", key, in);
+        int st;
+        if (compress) {
+            st = sk_cmat_compress(m, method, &cm);
+            if (st < 0)
+                SK_FATAL("Failed to compress features for key %s", key);
+            st = sk_writer_write(writer, key, &cm);
+        } else {
+            st = sk_writer_write(writer, key, m);
+        }
+        if (st < 0)
+            SK_FATAL("Error writing features for key %s to %s", key, out);
+        int32_t rows = m->rows;
+        if (nf_writer && sk_writer_write(nf_writer, key, &rows) < 0)
+            SK_FATAL("Error writing number of frames for key %s", key);
+    }
+    sk_cmat_release(&cm);
+    if (sk_seq_close(reader) < 0)
+        SK_FATAL("Error reading features from %s", in);
+    if (sk_writer_close(writer) < 0 || (nf_writer && sk_writer_close(nf_writer) < 0))
+        SK_FATAL("Error closing output");
+    SK_LOG("Copied %d feature matrices.", num_done);
+    sk_opts_free(po);
+    return num_done != 0 ? 0 : 1;
+}
