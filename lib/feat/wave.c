@@ -150,6 +150,28 @@ static int read_all_stream(FILE *f, unsigned char **buf, size_t *len, size_t hav
     return 0;
 }
 
+/* int16 interleaved frames -> channel-major floats (row c starts at data + c * stride). */
+static void convert_samples(const unsigned char *p, int64_t frames, int32_t ch, bool big,
+                            float *data, int64_t stride, int64_t at)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (ch == 1 && !big) {
+        float *o = data + at;
+        for (int64_t i = 0; i < frames; i++) {
+            int16_t v;
+            memcpy(&v, p + 2 * i, 2);
+            o[i] = (float)v;
+        }
+        return;
+    }
+#endif
+    for (int64_t i = 0; i < frames; i++)
+        for (int32_t c = 0; c < ch; c++, p += 2) {
+            int16_t v = big ? (int16_t)(p[0] << 8 | p[1]) : (int16_t)(p[1] << 8 | p[0]);
+            data[(size_t)c * stride + at + i] = (float)v;
+        }
+}
+
 #define RD_EOF() do { SK_ERROR("WaveData: unexpected end of file or read error"); return SK_EIO; } while (0)
 
 static int read_sndfile_mem(const unsigned char *buf, size_t len, sk_wave *w, const char *what);
@@ -295,42 +317,65 @@ int sk_wave_read(FILE *f, sk_wave *w, bool header_only)
         w->num_samples = data_size / block_align;
         return 0;
     }
-    unsigned char *buf;
-    size_t got;
     if (stream_mode) {
+        unsigned char *buf;
+        size_t got;
         if (read_all_stream(f, &buf, &got, 0) < 0) {
             SK_ERROR("out of memory reading wave data");
             return SK_EIO;
         }
-    } else {
-        buf = malloc(data_size ? data_size : 1);
-        if (!buf) {
-            SK_ERROR("out of memory reading %u bytes of wave data", data_size);
+        if (got == 0) {
+            free(buf);
+            SK_ERROR("WaveData: empty file (no data)");
             return SK_EIO;
         }
-        got = fread(buf, 1, data_size, f);
-        if (got < data_size)
-            SK_WARN("Expected %u bytes of wave data, but read only %zu bytes. Truncated file?",
-                    data_size, got);
-    }
-    if (got == 0) {
-        free(buf);
-        SK_ERROR("WaveData: empty file (no data)");
-        return SK_EIO;
-    }
-    int64_t ns = (int64_t)(got / block_align);
-    if (wave_alloc(w, num_channels, ns) < 0) {
-        free(buf);
-        return SK_EIO;
-    }
-    w->samp_freq = (float)sample_rate;
-    const unsigned char *p = buf;
-    for (int64_t i = 0; i < ns; i++)
-        for (int32_t c = 0; c < num_channels; c++, p += 2) {
-            int16_t v = r.big ? (int16_t)(p[0] << 8 | p[1]) : (int16_t)(p[1] << 8 | p[0]);
-            w->data[(size_t)c * ns + i] = (float)v;
+        int64_t ns = (int64_t)(got / block_align);
+        if (wave_alloc(w, num_channels, ns) < 0) {
+            free(buf);
+            return SK_EIO;
         }
-    free(buf);
+        convert_samples(buf, ns, num_channels, r.big, w->data, ns, 0);
+        free(buf);
+        w->samp_freq = (float)sample_rate;
+        return 0;
+    }
+    /* known size: convert chunk by chunk straight into the sample matrix */
+    int64_t ns = (int64_t)(data_size / block_align);
+    if (wave_alloc(w, num_channels, ns) < 0)
+        return SK_EIO;
+    w->samp_freq = (float)sample_rate;
+    enum { CHUNK = 1 << 16 };
+    unsigned char buf[CHUNK];
+    size_t got = 0, per = (size_t)block_align, pend = 0;
+    int64_t done = 0;
+    while (got < data_size) {
+        size_t want = data_size - got < CHUNK - pend ? data_size - got : CHUNK - pend;
+        size_t k = fread(buf + pend, 1, want, f);
+        got += k;
+        size_t have = pend + k, frames = have / per;
+        if (frames > (size_t)(ns - done))
+            frames = (size_t)(ns - done);
+        convert_samples(buf, (int64_t)frames, num_channels, r.big, w->data, ns, done);
+        done += (int64_t)frames;
+        pend = have - frames * per;
+        if (pend)
+            memmove(buf, buf + frames * per, pend);
+        if (k < want)
+            break;
+    }
+    if (got < data_size) {
+        SK_WARN("Expected %u bytes of wave data, but read only %zu bytes. Truncated file?",
+                data_size, got);
+        if (done == 0) {
+            sk_wave_release(w);
+            SK_ERROR("WaveData: empty file (no data)");
+            return SK_EIO;
+        }
+        /* compact the channels to the samples actually read */
+        for (int32_t c = 1; c < num_channels; c++)
+            memmove(w->data + (size_t)c * done, w->data + (size_t)c * ns, sizeof(float) * done);
+        w->num_samples = done;
+    }
     return 0;
 }
 
