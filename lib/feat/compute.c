@@ -14,7 +14,7 @@
 
 typedef struct {
     sk_rfft *fft;
-    float *frame;      /* padded */
+    float *frame;      /* padded + 16, the FFT's own input buffer (not owned) */
     float *scratch;    /* num_bins */
 } worker_state;
 
@@ -116,8 +116,8 @@ sk_feat_computer *sk_feat_computer_new(const sk_feat_opts *o)
     for (int32_t i = 0; i < c->nthreads; i++) {
         worker_state *w = &c->ws[i];
         w->fft = sk_rfft_new(c->padded, o->frame.kaldi_fft);
-        w->frame = malloc(sizeof(float) * (c->padded + 2));
-        w->scratch = malloc(sizeof(float) * (o->mel.num_bins > 0 ? o->mel.num_bins : 1));
+        w->frame = w->fft ? sk_rfft_buffer(w->fft) : NULL;
+        w->scratch = malloc(sizeof(float) * (o->mel.num_bins + 16));
         if (!w->fft || !w->frame || !w->scratch)
             goto fail;
     }
@@ -138,7 +138,6 @@ void sk_feat_computer_free(sk_feat_computer *c)
     free(c->banks);
     for (int32_t i = 0; i < MAX_THREADS; i++) {
         sk_rfft_free(c->ws[i].fft);
-        free(c->ws[i].frame);
         free(c->ws[i].scratch);
     }
     free(c);

@@ -95,14 +95,15 @@ sk_rfft *sk_rfft_new(int32_t n, bool kaldi)
     f->n = n;
     f->kaldi = kaldi && is_pow2(n);
     if (f->kaldi) {
-        if (build_kaldi(f) < 0) {
+        f->in = fftwf_malloc(sizeof(float) * (n + 16));
+        if (!f->in || build_kaldi(f) < 0) {
             SK_ERROR("out of memory making an FFT of size %d", n);
             sk_rfft_free(f);
             return NULL;
         }
         return f;
     }
-    f->in = fftwf_malloc(sizeof(float) * n);
+    f->in = fftwf_malloc(sizeof(float) * (n + 16));
     f->out = fftwf_malloc(sizeof(fftwf_complex) * (n / 2 + 1));
     if (!f->in || !f->out) {
         SK_ERROR("out of memory making an FFT of size %d", n);
@@ -142,6 +143,8 @@ void sk_rfft_free(sk_rfft *f)
 }
 
 int32_t sk_rfft_size(const sk_rfft *f) { return f->n; }
+
+float *sk_rfft_buffer(sk_rfft *f) { return f->in; }
 
 /* ---- Kaldi's split-radix complex FFT (spec 2.8), block of 2^L at re+o, im+o ---- */
 
@@ -259,7 +262,8 @@ void sk_rfft_packed(sk_rfft *f, float *data)
         return;
     }
     int32_t n = f->n, h = n / 2;
-    memcpy(f->in, data, sizeof(float) * n);
+    if (data != f->in)
+        memcpy(f->in, data, sizeof(float) * n);
     fftwf_execute_dft_r2c(f->plan, f->in, f->out);
     data[0] = f->out[0][0];
     data[1] = f->out[h][0];
@@ -283,7 +287,8 @@ void sk_rfft_power(sk_rfft *f, float *data, float *power)
         power[h] = pn;
         return;
     }
-    memcpy(f->in, data, sizeof(float) * f->n);
+    if (data != f->in)
+        memcpy(f->in, data, sizeof(float) * f->n);
     fftwf_execute_dft_r2c(f->plan, f->in, f->out);
     const fftwf_complex *o = f->out;
     for (int32_t k = 0; k <= h; k++) {

@@ -28,6 +28,9 @@ typedef struct sk_rfft sk_rfft;
 sk_rfft *sk_rfft_new(int32_t n, bool kaldi);
 void sk_rfft_free(sk_rfft *f);
 int32_t sk_rfft_size(const sk_rfft *f);
+/* A 64-byte aligned buffer of n + 16 floats owned by f: frames placed there are transformed
+ * without a copy (pass it as data). Valid until sk_rfft_free. */
+float *sk_rfft_buffer(sk_rfft *f);
 
 /* Forward transform of data[0..n-1] in place, packed output (see above). */
 void sk_rfft_packed(sk_rfft *f, float *data);

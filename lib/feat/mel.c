@@ -95,9 +95,10 @@ int sk_mel_banks_init(sk_mel_banks *mb, const sk_mel_opts *o, const sk_frame_opt
     mb->offset = calloc(nb, sizeof(int32_t));
     mb->len = calloc(nb, sizeof(int32_t));
     mb->weights = calloc(nb, sizeof(float *));
-    mb->store = calloc((size_t)nb * nfft, sizeof(float));
+    mb->store = calloc((size_t)nb * (nfft + 8), sizeof(float));
+    mb->vlen = calloc(nb, sizeof(int32_t));
     float *mels = malloc(sizeof(float) * (nfft > 0 ? nfft : 1));
-    if (!mb->offset || !mb->len || !mb->weights || !mb->store || !mels) {
+    if (!mb->offset || !mb->len || !mb->vlen || !mb->weights || !mb->store || !mels) {
         free(mels);
         sk_mel_banks_release(mb);
         SK_ERROR("out of memory");
@@ -134,7 +135,8 @@ int sk_mel_banks_init(sk_mel_banks *mb, const sk_mel_opts *o, const sk_frame_opt
         mb->offset[b] = first;
         mb->len[b] = last - first + 1;
         mb->weights[b] = next;
-        next += mb->len[b];
+        mb->vlen[b] = (mb->len[b] + 7) & ~7;   /* zero-padded to whole SIMD blocks */
+        next += mb->vlen[b];
         if (o->debug_mel) {
             char buf[64];
             size_t cap = 64 + (size_t)mb->len[b] * 16, used = 0;
@@ -160,6 +162,7 @@ void sk_mel_banks_release(sk_mel_banks *mb)
 {
     free(mb->offset);
     free(mb->len);
+    free(mb->vlen);
     free(mb->weights);
     free(mb->store);
     memset(mb, 0, sizeof *mb);
@@ -168,6 +171,6 @@ void sk_mel_banks_release(sk_mel_banks *mb)
 void sk_mel_banks_compute(const sk_mel_banks *mb, const float *power, float *mel)
 {
     for (int32_t b = 0; b < mb->num_bins; b++) {
-        mel[b] = sk_vdot(mb->weights[b], power + mb->offset[b], mb->len[b]);
+        mel[b] = sk_vdot(mb->weights[b], power + mb->offset[b], mb->vlen[b]);
     }
 }

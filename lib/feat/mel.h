@@ -42,6 +42,7 @@ typedef struct {
     int32_t num_bins;
     int32_t *offset;     /* first FFT bin of each mel bin */
     int32_t *len;        /* number of weights of each mel bin */
+    int32_t *vlen;       /* len rounded up to a multiple of 8 (the extra weights are 0) */
     float **weights;     /* weights[b][0..len-1] (one allocation) */
     float *store;
 } sk_mel_banks;
@@ -51,7 +52,8 @@ typedef struct {
 int sk_mel_banks_init(sk_mel_banks *mb, const sk_mel_opts *o, const sk_frame_opts *fo,
                       float vtln_warp);
 void sk_mel_banks_release(sk_mel_banks *mb);
-/* mel[b] = sum_i weights[b][i] * power[offset[b] + i], float, left to right. */
+/* mel[b] = sum_i weights[b][i] * power[offset[b] + i], float. power must hold padded/2 + 8
+ * finite readable values (the zero-padded weights read up to 7 past the last bin). */
 void sk_mel_banks_compute(const sk_mel_banks *mb, const float *power, float *mel);
 
 #endif

@@ -53,14 +53,15 @@ int sk_mfcc_tables_init(sk_mfcc_tables *t, const sk_mfcc_opts *o, int32_t num_bi
         SK_ERROR("Invalid --num-ceps=%d", o->num_ceps);
         return SK_EINVAL;
     }
-    int32_t C = o->num_ceps, N = num_bins;
-    t->dct = malloc(sizeof(float) * C * N);
+    int32_t C = o->num_ceps, N = num_bins, N8 = (N + 7) & ~7;
+    t->stride = N8;
+    t->dct = calloc((size_t)C * N8, sizeof(float));
     if (!t->dct)
         return SK_EIO;
     double n0 = sqrt(1.0 / (float)N), nk = sqrt(2.0 / (float)N);
     for (int32_t k = 0; k < C; k++)
         for (int32_t n = 0; n < N; n++)
-            t->dct[k * N + n] = k == 0 ? (float)n0 : (float)(nk * cos(M_PI / N * (n + 0.5) * k));
+            t->dct[k * N8 + n] = k == 0 ? (float)n0 : (float)(nk * cos(M_PI / N * (n + 0.5) * k));
     if (o->cepstral_lifter != 0.0f) {
         t->lifter = malloc(sizeof(float) * C);
         if (!t->lifter)
@@ -95,15 +96,17 @@ void sk_mfcc_frame(const sk_mfcc_opts *o, const sk_mfcc_tables *t, const sk_mel_
     if (t->precise) {
         /* --kaldi-fft: the DCT in double, the closest to Kaldi's BLAS whatever its order */
         for (int32_t k = 0; k < C; k++) {
-            const float *d = t->dct + (size_t)k * N;
+            const float *d = t->dct + (size_t)k * t->stride;
             double s = 0.0;
             for (int32_t n = 0; n < N; n++)
                 s += (double)d[n] * mel[n];
             out[k] = (float)s;
         }
     } else {
+        for (int32_t n = N; n < t->stride; n++)
+            mel[n] = 0.0f;
         for (int32_t k = 0; k < C; k++)
-            out[k] = sk_vdot(t->dct + (size_t)k * N, mel, N);
+            out[k] = sk_vdot(t->dct + (size_t)k * t->stride, mel, t->stride);
     }
     if (t->lifter)
         for (int32_t k = 0; k < C; k++)

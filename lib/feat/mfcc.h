@@ -29,7 +29,8 @@ void sk_mfcc_opts_register(sk_opts *po, sk_mfcc_opts *o);
 
 typedef struct {
     int32_t num_ceps, num_bins;
-    float *dct;             /* num_ceps x num_bins, row-major */
+    float *dct;             /* num_ceps x num_bins, row-major, rows zero-padded to stride */
+    int32_t stride;         /* num_bins rounded up to a multiple of 8 */
     float *lifter;          /* num_ceps, or NULL when the lifter is 0 */
     float log_energy_floor; /* logf(energy_floor), used when energy_floor > 0 */
     bool precise;           /* DCT sums in double (set for --kaldi-fft); default false */
@@ -40,7 +41,7 @@ int sk_mfcc_tables_init(sk_mfcc_tables *t, const sk_mfcc_opts *o, int32_t num_bi
 void sk_mfcc_tables_release(sk_mfcc_tables *t);
 
 /* frame: the processed, windowed frame of length sk_rfft_size(fft), clobbered. raw_log_energy:
- * from sk_process_frame (used when use_energy && raw_energy). scratch: >= num_bins floats.
+ * from sk_process_frame (used when use_energy && raw_energy). scratch: >= num_bins + 8 floats.
  * out: num_ceps values. */
 void sk_mfcc_frame(const sk_mfcc_opts *o, const sk_mfcc_tables *t, const sk_mel_banks *mb,
                    sk_rfft *fft, float *frame, float raw_log_energy, float *scratch, float *out);
