@@ -168,6 +168,7 @@ void sk_mel_banks_release(sk_mel_banks *mb)
     memset(mb, 0, sizeof *mb);
 }
 
+SK_FEAT_HOT
 void sk_mel_banks_compute(const sk_mel_banks *mb, const float *power, float *mel)
 {
     for (int32_t b = 0; b < mb->num_bins; b++) {

@@ -9,6 +9,15 @@
 
 #include <stdint.h>
 
+/* Hot functions get an AVX2 clone picked at load time (glibc ifunc) next to the baseline one.
+ * Both do the same float operations in the same order (no FMA contraction in ISO C mode,
+ * sums keep their 8-lane order), so results do not depend on the machine. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(SK_NO_CLONES)
+#define SK_FEAT_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define SK_FEAT_HOT
+#endif
+
 static inline float sk_vsum(const float *x, int32_t n)
 {
     float a[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };

@@ -208,12 +208,14 @@ static float rand_uniform(unsigned *state)
     return (float)((rand_r(state) + 1.0) / (RAND_MAX + 2.0));
 }
 
+SK_FEAT_HOT
 float sk_log_energy(const float *x, int32_t n)
 {
     float s = sk_vdot(x, x, n);
     return logf(s > FLT_EPSILON ? s : FLT_EPSILON);
 }
 
+SK_FEAT_HOT
 void sk_process_frame(const sk_frame_opts *o, const sk_window *win, float *x, uint32_t seed,
                       float *raw_log_energy)
 {
