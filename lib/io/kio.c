@@ -337,17 +337,110 @@ int sk_read_uint16(FILE *f, bool binary, uint16_t *v)
 
 /* ---- floating point ---- */
 
+/* Exact powers of ten representable in a double. */
+static const double pow10_exact[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* a * 10^(6-e): one correctly rounded operation on exact operands. */
+static double scale7(double a, int e)
+{
+    return 6 - e >= 0 ? a * pow10_exact[6 - e] : a / pow10_exact[e - 6];
+}
+
+/* "%.7g" without printf: text archives print millions of numbers. The 7 significant digits
+ * are a * 10^(6-e) rounded to an integer; that product has a relative error below 1e-16, so
+ * the rounding is exact unless the fraction is within a hair of .5 (a tie, or nearly one), and
+ * those cases, like values outside [1e-16, 1e28] and non-finite ones, go to snprintf.
+ * Returns the length written. */
+static int fmt7(double v, char *buf)
+{
+    double a = fabs(v);
+    if (!(a >= 1e-16 && a < 1e28))
+        return a == 0 ? (signbit(v) ? (memcpy(buf, "-0", 3), 2) : (memcpy(buf, "0", 2), 1))
+                      : snprintf(buf, 32, "%.7g", v);
+    int e = (int)floor(log10(a));
+    if (e < -16)
+        e = -16;
+    if (e > 27)
+        e = 27;
+    double s = scale7(a, e);
+    /* log10 may be off by one near powers of ten: make 1e6 <= s < 1e7 before rounding. */
+    if (s >= 1e7 && e < 27)
+        s = scale7(a, ++e);
+    else if (s < 1e6 && e > -16)
+        s = scale7(a, --e);
+    double fl = floor(s);
+    double frac = s - fl;
+    if (fabs(frac - 0.5) < 1e-6 || s >= 1e7 || s < 1e6)
+        return snprintf(buf, 32, "%.7g", v);
+    long n = (long)fl + (frac > 0.5);
+    if (n >= 10000000) {
+        n /= 10;
+        e++;
+    }
+    char dig[8];
+    for (int i = 6; i >= 0; i--) {
+        dig[i] = (char)('0' + n % 10);
+        n /= 10;
+    }
+    int nd = 7;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    char *p = buf;
+    if (v < 0)
+        *p++ = '-';
+    if (e >= -4 && e < 7) {
+        if (e >= 0) {
+            for (int i = 0; i <= e; i++)
+                *p++ = i < nd ? dig[i] : '0';
+            if (nd > e + 1) {
+                *p++ = '.';
+                for (int i = e + 1; i < nd; i++)
+                    *p++ = dig[i];
+            }
+        } else {
+            *p++ = '0';
+            *p++ = '.';
+            for (int i = 0; i < -e - 1; i++)
+                *p++ = '0';
+            for (int i = 0; i < nd; i++)
+                *p++ = dig[i];
+        }
+    } else {
+        *p++ = dig[0];
+        if (nd > 1) {
+            *p++ = '.';
+            for (int i = 1; i < nd; i++)
+                *p++ = dig[i];
+        }
+        *p++ = 'e';
+        int x = e;
+        *p++ = x < 0 ? '-' : '+';
+        if (x < 0)
+            x = -x;
+        if (x >= 100)
+            *p++ = (char)('0' + x / 100);
+        *p++ = (char)('0' + x / 10 % 10);
+        *p++ = (char)('0' + x % 10);
+    }
+    *p = 0;
+    return (int)(p - buf);
+}
+
 char *sk_fmt_float7(double v, char *buf)
 {
-    /* C++ ostream with precision 7 (neither fixed nor scientific) formats through "%.*g". */
-    snprintf(buf, 32, "%.7g", v);
+    /* C++ ostream with precision 7 (neither fixed nor scientific) prints as "%.7g". */
+    fmt7(v, buf);
     return buf;
 }
 
 int sk_write_text_float(FILE *f, double v)
 {
     char buf[40];
-    int n = snprintf(buf, sizeof buf, "%.7g ", v);
+    int n = fmt7(v, buf);
+    buf[n++] = ' ';
     return put_bytes(f, buf, (size_t)n);
 }
 

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,7 +248,8 @@ static void set_big_buffer(FILE *f, char **buf)
         setvbuf(f, *buf, _IOFBF, SK_STREAM_BUF);
 }
 
-/* stdin/stdout get a big buffer once, before their first use. */
+/* stdin/stdout get a big buffer once, if nothing has used them yet (setvbuf after I/O is
+ * undefined; a stream that has done I/O already has a buffer). */
 static void std_buffer(FILE *f)
 {
     static bool done_in, done_out;
@@ -255,6 +257,8 @@ static void std_buffer(FILE *f)
     if (*done)
         return;
     *done = true;
+    if (__fbufsize(f) != 0)
+        return;
     static char *bin, *bout;
     char **b = f == stdin ? &bin : &bout;
     *b = malloc(SK_STREAM_BUF);

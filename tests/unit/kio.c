@@ -141,6 +141,33 @@ int main(void)
         CHECK_STR(fmt(0.1f), "0.1");
         CHECK_STR(fmt(100), "100");
     }
+    TEST("fast %.7g agrees with printf on 300k floats and doubles (ties, boundaries, exponents)") {
+        char a[64], b[64];
+        long bad = 0;
+        uint32_t x = 2463534242u;
+        for (int i = 0; i < 300000; i++) {
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+            float f;
+            memcpy(&f, &x, 4);
+            double d = i % 3 == 0 ? (double)f : i % 3 == 1 ? (double)(x % 20000001) / 8.0
+                                                          : (double)(int32_t)x * 1e-9;
+            sk_fmt_float7(d, a);
+            snprintf(b, sizeof b, "%.7g", d);
+            if (strcmp(a, b) && bad++ < 5)
+                TAP_FAIL("%a: %s vs printf %s", d, a, b);
+        }
+        const double edge[] = { 9999999.5, 9999999.4999, 999999.95, 0.00010000005, 1e-16, 1e28,
+                                9.9999995e-5, 123456.75, 0.5, 2.5e-7, 1e22, 1e-17, 5e-324 };
+        for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+            for (int sg = -1; sg <= 1; sg += 2) {
+                sk_fmt_float7(sg * edge[i], a);
+                snprintf(b, sizeof b, "%.7g", sg * edge[i]);
+                if (strcmp(a, b))
+                    TAP_FAIL("%a: %s vs printf %s", sg * edge[i], a, b);
+            }
+        }
+        CHECK_STR(fmt(NAN), "nan");
+    }
     TEST("float/double text round trip and words") {
         FILE *f = wopen();
         sk_write_float(f, false, 0.5f);

@@ -232,6 +232,11 @@ int main(void)
 {
     sk_log_init("table-test");
     sk_log_set_sink(sink, NULL);
+    /* Kaldi's feat-to-len outputs (conformance/io), read before leaving the source tree
+     * (make test runs from the top directory). */
+    size_t len_bin_n = 0, len_txt_n = 0;
+    char *len_bin = slurp("tests/data/io-scalars/len.bin.ark", &len_bin_n);
+    char *len_txt = slurp("tests/data/io-scalars/len.txt.ark", &len_txt_n);
     char dir[] = "/tmp/skald-table-XXXXXX";
     if (!mkdtemp(dir) || chdir(dir) != 0)
         return 1;
@@ -362,6 +367,33 @@ int main(void)
         d = slurp("pv.txt", NULL);
         CHECK_STR(d, "a 1 2 ; 3 4 \n");
         free(d);
+    }
+    TEST("conformance: Kaldi's int32 scalar tables (feat-to-len) binary <-> text byte-exact") {
+        CHECK(len_bin != NULL && len_txt != NULL);
+        if (len_bin && len_txt) {
+            write_file("len.bin.ark", len_bin, len_bin_n);
+            write_file("len.txt.ark", len_txt, len_txt_n);
+            sk_seq_reader *r = sk_seq_open("ark:len.bin.ark", &sk_holder_int32);
+            sk_writer *wt = sk_writer_open("ark,t:out.txt", &sk_holder_int32);
+            for (; r && wt && !sk_seq_done(r); sk_seq_next(r))
+                sk_writer_write(wt, sk_seq_key(r), sk_seq_value(r));
+            CHECK_INT(sk_seq_close(r), 0);
+            CHECK_INT(sk_writer_close(wt), 0);
+            r = sk_seq_open("ark:len.txt.ark", &sk_holder_int32);
+            wt = sk_writer_open("ark:out.bin", &sk_holder_int32);
+            for (; r && wt && !sk_seq_done(r); sk_seq_next(r))
+                sk_writer_write(wt, sk_seq_key(r), sk_seq_value(r));
+            CHECK_INT(sk_seq_close(r), 0);
+            CHECK_INT(sk_writer_close(wt), 0);
+            size_t n1, n2;
+            char *o1 = slurp("out.txt", &n1), *o2 = slurp("out.bin", &n2);
+            CHECK(o1 && n1 == len_txt_n && !memcmp(o1, len_txt, n1));
+            CHECK(o2 && n2 == len_bin_n && !memcmp(o2, len_bin, n2));
+            free(o1);
+            free(o2);
+        }
+        free(len_bin);
+        free(len_txt);
     }
     TEST("ark,scp writes byte offsets of the objects") {
         sk_writer *w = sk_writer_open("ark,scp:o.ark,o.scp", &sk_holder_int32_vec);
