@@ -210,26 +210,93 @@ static inline uint8_t float_to_char(const col_pct *p, float x)
     return (uint8_t)seg_code((x - p->p75) / (p->p100 - p->p75), 63.0f, 192, 255);
 }
 
-static int cmp_float(const void *a, const void *b)
+/* Rearranges v[0..n) so that v[k] is the k-th smallest, smaller ones before it and larger
+ * ones after (like std::nth_element). Values are finite here (or the method ignores order). */
+static void nth_element(float *v, int32_t n, int32_t k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    int32_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        if (hi - lo < 16) {           /* insertion sort of a short range */
+            for (int32_t i = lo + 1; i <= hi; i++) {
+                float x = v[i];
+                int32_t j = i - 1;
+                while (j >= lo && v[j] > x) {
+                    v[j + 1] = v[j];
+                    j--;
+                }
+                v[j + 1] = x;
+            }
+            return;
+        }
+        int32_t mid = lo + (hi - lo) / 2;   /* median of three as the pivot */
+        float a = v[lo], b = v[mid], c = v[hi];
+        float pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int32_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;   /* v[j+1..i-1] all equal the pivot */
+    }
+}
+
+static float min_of(const float *v, int32_t n)
+{
+    float m = v[0];
+    for (int32_t i = 1; i < n; i++)
+        if (v[i] < m)
+            m = v[i];
+    return m;
+}
+
+static float max_of(const float *v, int32_t n)
+{
+    float m = v[0];
+    for (int32_t i = 1; i < n; i++)
+        if (v[i] > m)
+            m = v[i];
+    return m;
 }
 
 static inline uint16_t u16_min(int a, int b) { return (uint16_t)(a < b ? a : b); }
 static inline uint16_t u16_max(int a, int b) { return (uint16_t)(a > b ? a : b); }
 
-/* Percentile header of one column (values in col[0..n), sorted in place). */
+/* Percentile header of one column (values in col[0..n), reordered). */
 static void column_header(float min, float range, float *col, int32_t n, uint16_t h[4])
 {
-    qsort(col, (size_t)n, sizeof(float), cmp_float);
     if (n >= 5) {
+        /* exact order statistics s[0], s[q], s[3q], s[n-1] without a full sort */
         int32_t q = n / 4;
-        h[0] = u16_min(float_to_u16(min, range, col[0]), 65532);
-        h[1] = u16_min(u16_max(float_to_u16(min, range, col[q]), h[0] + 1), 65533);
-        h[2] = u16_min(u16_max(float_to_u16(min, range, col[3 * q]), h[1] + 1), 65534);
-        h[3] = u16_max(float_to_u16(min, range, col[n - 1]), h[2] + 1);
+        float v0 = min_of(col, n), v100 = max_of(col, n);
+        nth_element(col, n, 3 * q);
+        float v75 = col[3 * q];
+        nth_element(col, 3 * q, q);   /* the q-th smallest lies below position 3q */
+        float v25 = col[q];
+        h[0] = u16_min(float_to_u16(min, range, v0), 65532);
+        h[1] = u16_min(u16_max(float_to_u16(min, range, v25), h[0] + 1), 65533);
+        h[2] = u16_min(u16_max(float_to_u16(min, range, v75), h[1] + 1), 65534);
+        h[3] = u16_max(float_to_u16(min, range, v100), h[2] + 1);
     } else {
+        for (int32_t i = 1; i < n; i++)   /* n <= 4: sort completely */
+            for (int32_t j = i; j > 0 && col[j - 1] > col[j]; j--) {
+                float t = col[j];
+                col[j] = col[j - 1];
+                col[j - 1] = t;
+            }
         h[0] = u16_min(float_to_u16(min, range, col[0]), 65532);
         h[1] = n > 1 ? u16_min(u16_max(float_to_u16(min, range, col[1]), h[0] + 1), 65533)
                      : (uint16_t)(h[0] + 1);

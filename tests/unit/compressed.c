@@ -239,6 +239,60 @@ int main(void)
         sk_cmat_release(&c); sk_cmat_release(&r);
     }
 
+    TEST("CM headers do not depend on row order (selection vs full sort), many ties") {
+        sk_mat m, p; sk_mat_init(&m); sk_mat_init(&p);
+        sk_cmat a, b; sk_cmat_init(&a); sk_cmat_init(&b);
+        static const int32_t rows[] = { 5, 6, 7, 8, 9, 17, 28, 64, 65, 300, 1001 };
+        for (size_t s = 0; s < sizeof rows / sizeof rows[0]; s++) {
+            int32_t n = rows[s];
+            sk_mat_resize(&m, n, 4);
+            sk_mat_resize(&p, n, 4);
+            srand((unsigned)n);
+            for (int32_t i = 0; i < n; i++) {
+                SK_MAT(&m, i, 0) = (float)(rand() % 1000) * 0.01f;   /* many ties */
+                SK_MAT(&m, i, 1) = (float)(rand() % 3);               /* three values */
+                SK_MAT(&m, i, 2) = 1.5f;                              /* constant */
+                SK_MAT(&m, i, 3) = (float)(rand() / (double)RAND_MAX);
+            }
+            for (int32_t i = 0; i < n; i++)   /* rows reversed and rotated */
+                for (int j = 0; j < 4; j++)
+                    SK_MAT(&p, (n - 1 - i + n / 3) % n, j) = SK_MAT(&m, i, j);
+            CHECK_INT(sk_cmat_compress(&m, 2, &a), 0);
+            CHECK_INT(sk_cmat_compress(&p, 2, &b), 0);
+            if (memcmp(a.data, b.data, 32))
+                TAP_FAIL("column headers differ for %d rows", (int)n);
+            /* and the headers are those of the fully sorted column */
+            float *col = malloc((size_t)n * sizeof(float));
+            for (int32_t i = 0; i < n; i++) col[i] = SK_MAT(&m, i, 0);
+            for (int32_t i = 1; i < n; i++)
+                for (int32_t j = i; j > 0 && col[j - 1] > col[j]; j--) {
+                    float t = col[j]; col[j] = col[j - 1]; col[j - 1] = t;
+                }
+            sk_mat q; sk_mat_init(&q); sk_mat_resize(&q, 4, 1);
+            int32_t k = n / 4;
+            SK_MAT(&q, 0, 0) = col[0]; SK_MAT(&q, 1, 0) = col[k];
+            SK_MAT(&q, 2, 0) = col[3 * k]; SK_MAT(&q, 3, 0) = col[n - 1];
+            /* the uint16 codes of the four order statistics under a's global header */
+            uint16_t h[4]; memcpy(h, a.data, 8);
+            float inc = a.range * 1.52590218966964e-05f;
+            for (int t = 0; t < 4; t++) {
+                float v = SK_MAT(&q, t, 0);
+                float f = (v - a.min_value) / a.range;
+                int code = (int)((double)(f * 65535.0f) + 0.499);
+                (void)inc;
+                if (t == 0 && h[0] != (code < 65532 ? code : 65532))
+                    TAP_FAIL("p0 %d vs %d (rows %d)", h[0], code, (int)n);
+                if (t == 3 && h[3] < code)
+                    TAP_FAIL("p100 %d < %d (rows %d)", h[3], code, (int)n);
+                if ((t == 1 || t == 2) && h[t] != code && h[t] != h[t - 1] + 1)
+                    TAP_FAIL("p%d %d vs %d (rows %d)", t == 1 ? 25 : 75, h[t], code, (int)n);
+            }
+            sk_mat_release(&q);
+            free(col);
+        }
+        sk_mat_release(&m); sk_mat_release(&p); sk_cmat_release(&a); sk_cmat_release(&b);
+    }
+
     TEST("bad input: unknown token, truncated header, truncated data") {
         sk_mat m; sk_mat_init(&m); sk_cmat c; sk_cmat_init(&c);
         fill(&m, 10, 4, 7, 5, 0);

@@ -1,0 +1,40 @@
+#!/bin/sh
+# io.sh — copy-feats throughput (MB/s of input archive) on a generated ~200 MB fbank archive:
+# binary copy, compression (methods 1=CM and 3=CM2), decompression, text output.
+# Prints figures only (never pass/fail). The archive lives in a temporary directory under
+# ${TMPDIR:-/tmp} and is deleted at the end.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CF=$TOP/featbin/copy-feats
+SRC=$TOP/tests/data/io/src.ark
+W=$(mktemp -d "${TMPDIR:-/tmp}/skald-bench-io.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+
+# 6144 copies of the 4-utterance, 40-dim conformance archive (keys repeat; sequential
+# copying does not care): 6144 * 33864 bytes = 208 MB.
+cp "$SRC" "$W/a"
+for i in 1 2 3 4 5 6 7 8 9 10 11; do cat "$W/a" "$W/a" >"$W/b"; mv "$W/b" "$W/a"; done
+head -c $((2048 * 33864)) "$W/a" >"$W/c"
+cat "$W/a" "$W/c" >"$W/big.ark"
+rm -f "$W/a" "$W/c"
+MB=$(awk -v b="$(wc -c <"$W/big.ark")" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "input: $W/big.ark, $MB MB, $((6144 * 4)) matrices of 40 columns"
+
+now() { date +%s.%N; }
+run() {   # run NAME INPUT_MB CMD...
+    name=$1 mb=$2
+    shift 2
+    cat "$W/big.ark" >/dev/null   # warm the page cache
+    t0=$(now)
+    "$@" 2>/dev/null
+    t1=$(now)
+    awk -v n="$name" -v mb="$mb" -v a="$t0" -v b="$t1" \
+        'BEGIN { printf "%-34s %7.2f s  %8.1f MB/s\n", n, b - a, mb / (b - a) }'
+    rm -f "$W/out"
+}
+run "binary copy (FM -> FM)" "$MB" "$CF" ark:"$W/big.ark" ark:"$W/out"
+run "compress --compression-method=1 (CM)" "$MB" "$CF" --compress=true ark:"$W/big.ark" ark:"$W/out"
+run "compress --compression-method=3 (CM2)" "$MB" "$CF" --compress=true --compression-method=3 ark:"$W/big.ark" ark:"$W/out"
+"$CF" --compress=true ark:"$W/big.ark" ark:"$W/big.cm.ark" 2>/dev/null
+run "decompress CM -> FM (MB of FM out)" "$MB" "$CF" ark:"$W/big.cm.ark" ark:"$W/out"
+run "text output (ark,t)" "$MB" "$CF" ark:"$W/big.ark" ark,t:"$W/out"
