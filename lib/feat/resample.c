@@ -49,9 +49,10 @@ int sk_resample(const float *in, int64_t n, float in_rate_f, float out_rate_f, f
             goto done;
         for (int32_t j = 0; j < cnt[i]; j++) {
             double dt = (double)(f + j) / in_rate - t_out;
-            double win = fabs(dt) < W ? 0.5 * (1.0 + cos(2.0 * M_PI * cutoff / num_zeros * dt)) : 0.0;
-            double filt = dt != 0.0 ? sin(2.0 * M_PI * cutoff * dt) / (M_PI * dt) : 2.0 * cutoff;
-            wts[i][j] = (float)(filt * win / in_rate);
+            /* window and filter values are floats, their product and the division too */
+            float win = fabs(dt) < W ? (float)(0.5 * (1.0 + cos(2.0 * M_PI * cutoff / num_zeros * dt))) : 0.0f;
+            float filt = dt != 0.0 ? (float)(sin(2.0 * M_PI * cutoff * dt) / (M_PI * dt)) : 2.0f * cutoff;
+            wts[i][j] = filt * win / (float)in_rate;
         }
     }
     int64_t tick = (int64_t)in_rate / g * out_rate;  /* lcm */
