@@ -178,10 +178,10 @@ static void *run_job(void *arg)
             sk_mfcc_frame(&o->mfcc, &c->mfcc, j->mb, ws->fft, ws->frame, raw, ws->scratch, out);
             break;
         case SK_FEAT_FBANK:
-            sk_fbank_frame(&o->fbank, j->mb, ws->fft, ws->frame, raw, out);
+            sk_fbank_frame(&o->fbank, j->mb, ws->fft, ws->frame, raw, o->frame.kaldi_fft, out);
             break;
         case SK_FEAT_SPECTROGRAM:
-            sk_spectrogram_frame(&o->spec, ws->fft, ws->frame, raw, out);
+            sk_spectrogram_frame(&o->spec, ws->fft, ws->frame, raw, o->frame.kaldi_fft, out);
             break;
         }
     }

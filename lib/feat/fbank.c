@@ -7,6 +7,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "feat/vecops.h"
 #include "feat/window.h"
 
 void sk_fbank_opts_default(sk_fbank_opts *o)
@@ -40,7 +41,7 @@ int32_t sk_fbank_dim(const sk_fbank_opts *o, int32_t num_bins)
 }
 
 void sk_fbank_frame(const sk_fbank_opts *o, const sk_mel_banks *mb, sk_rfft *fft,
-                    float *frame, float raw_log_energy, float *out)
+                    float *frame, float raw_log_energy, bool exact, float *out)
 {
     int32_t padded = sk_rfft_size(fft), N = mb->num_bins;
     float E = raw_log_energy;
@@ -53,8 +54,7 @@ void sk_fbank_frame(const sk_fbank_opts *o, const sk_mel_banks *mb, sk_rfft *fft
     float *mel = out + ((o->use_energy && !o->htk_compat) ? 1 : 0);
     sk_mel_banks_compute(mb, frame, mel);
     if (o->use_log_fbank)
-        for (int32_t b = 0; b < N; b++)
-            mel[b] = logf(mel[b] > FLT_EPSILON ? mel[b] : FLT_EPSILON);
+        sk_log_floor(mel, N, exact);
     if (o->use_energy) {
         if (o->energy_floor > 0.0f) {
             float lf = logf(o->energy_floor);

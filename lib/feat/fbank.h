@@ -23,8 +23,9 @@ void sk_fbank_opts_default(sk_fbank_opts *o);
 void sk_fbank_opts_register(sk_opts *po, sk_fbank_opts *o);
 int32_t sk_fbank_dim(const sk_fbank_opts *o, int32_t num_bins);
 
-/* frame: processed windowed frame (length sk_rfft_size(fft)), clobbered; out: dim values. */
+/* frame: processed windowed frame (length sk_rfft_size(fft) + 16), clobbered; out: dim values.
+ * exact: logs with glibc's scalar logf (as Kaldi) rather than the vector one. */
 void sk_fbank_frame(const sk_fbank_opts *o, const sk_mel_banks *mb, sk_rfft *fft,
-                    float *frame, float raw_log_energy, float *out);
+                    float *frame, float raw_log_energy, bool exact, float *out);
 
 #endif

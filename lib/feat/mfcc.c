@@ -91,8 +91,7 @@ void sk_mfcc_frame(const sk_mfcc_opts *o, const sk_mfcc_tables *t, const sk_mel_
         E = sk_log_energy(frame, padded);
     sk_rfft_power(fft, frame, frame);
     sk_mel_banks_compute(mb, frame, mel);
-    for (int32_t b = 0; b < N; b++)
-        mel[b] = logf(mel[b] > FLT_EPSILON ? mel[b] : FLT_EPSILON);
+    sk_log_floor(mel, N, t->precise);
     if (t->precise) {
         /* --kaldi-fft: the DCT in double, the closest to Kaldi's BLAS whatever its order */
         for (int32_t k = 0; k < C; k++) {

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "feat/vecops.h"
 #include "feat/window.h"
 
 void sk_spectrogram_opts_default(sk_spectrogram_opts *o)
@@ -34,7 +35,7 @@ int32_t sk_spectrogram_dim(const sk_spectrogram_opts *o, int32_t padded)
 }
 
 void sk_spectrogram_frame(const sk_spectrogram_opts *o, sk_rfft *fft, float *frame,
-                          float raw_log_energy, float *out)
+                          float raw_log_energy, bool exact, float *out)
 {
     int32_t padded = sk_rfft_size(fft);
     float E = o->raw_energy ? raw_log_energy : sk_log_energy(frame, padded);
@@ -43,9 +44,8 @@ void sk_spectrogram_frame(const sk_spectrogram_opts *o, sk_rfft *fft, float *fra
         memcpy(out, frame, sizeof(float) * padded);
         return;
     }
-    sk_rfft_power(fft, frame, frame);
-    for (int32_t k = 0; k <= padded / 2; k++)
-        out[k] = logf(frame[k] > FLT_EPSILON ? frame[k] : FLT_EPSILON);
+    sk_rfft_power(fft, frame, out);
+    sk_log_floor(out, padded / 2 + 1, exact);
     if (o->energy_floor > 0.0f) {
         float lf = logf(o->energy_floor);
         if (E < lf)

@@ -19,7 +19,9 @@ void sk_spectrogram_opts_default(sk_spectrogram_opts *o);
 void sk_spectrogram_opts_register(sk_opts *po, sk_spectrogram_opts *o);
 int32_t sk_spectrogram_dim(const sk_spectrogram_opts *o, int32_t padded);
 
+/* frame: processed windowed frame (FFT size + 16), clobbered; out: dim values. exact: glibc's
+ * scalar logf (as Kaldi) instead of the vector one. */
 void sk_spectrogram_frame(const sk_spectrogram_opts *o, sk_rfft *fft, float *frame,
-                          float raw_log_energy, float *out);
+                          float raw_log_energy, bool exact, float *out);
 
 #endif
