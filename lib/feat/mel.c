@@ -155,6 +155,7 @@ int sk_mel_banks_init(sk_mel_banks *mb, const sk_mel_opts *o, const sk_frame_opt
         }
     }
     free(mels);
+    mb->debug = o->debug_mel;
     return 0;
 }
 
@@ -173,5 +174,15 @@ void sk_mel_banks_compute(const sk_mel_banks *mb, const float *power, float *mel
 {
     for (int32_t b = 0; b < mb->num_bins; b++) {
         mel[b] = sk_vdot(mb->weights[b], power + mb->offset[b], mb->vlen[b]);
+    }
+    if (mb->debug) {
+        char *s = malloc((size_t)mb->num_bins * 16 + 8);
+        if (s) {
+            size_t used = 0;
+            for (int32_t b = 0; b < mb->num_bins; b++)
+                used += (size_t)snprintf(s + used, 16, " %g", mel[b]);
+            SK_LOG("MEL BANKS:\n [%s ]", s);
+            free(s);
+        }
     }
 }

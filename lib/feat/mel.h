@@ -45,6 +45,7 @@ typedef struct {
     int32_t *vlen;       /* len rounded up to a multiple of 8 (the extra weights are 0) */
     float **weights;     /* weights[b][0..len-1] (one allocation) */
     float *store;
+    bool debug;          /* --debug-mel: log the mel energies of every frame */
 } sk_mel_banks;
 
 /* Build the banks for these frame options (sample rate, padded size) and warp factor.
