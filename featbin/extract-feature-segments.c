@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/opts.h"
+#include "feat/segments.h"
 #include "io/stream.h"
 #include "io/table.h"
 #include "matrix/holders.h"
@@ -50,27 +51,9 @@ int main(int argc, char **argv)
         num_lines++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
-        char *copy = strdup(line), *fields[6], *save = NULL;
-        int nf = 0;
-        for (char *t = strtok_r(copy, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save))
-            if (nf < 6)
-                fields[nf++] = t;
-            else
-                nf++;
-        double start, end;
-        int32_t chan;
-        if (nf != 4 && nf != 5) {
-            SK_WARN("Invalid line in segments file: %s", line);
-        } else if (!sk_parse_double(fields[2], &start)) {
-            SK_WARN("Invalid line in segments file [bad start]: %s", line);
-        } else if (!sk_parse_double(fields[3], &end)) {
-            SK_WARN("Invalid line in segments file [bad end]: %s", line);
-        } else if (start < 0 || end <= 0 || start >= end) {
-            SK_WARN("Invalid line in segments file [empty or invalid segment]: %s", line);
-        } else if (nf == 5 && (!sk_parse_int32(fields[4], &chan) || chan < 0)) {
-            SK_WARN("Invalid line in segments file [bad channel]: %s", line);
-        } else {
-            const char *seg = fields[0], *utt = fields[1];
+        sk_segment sg;
+        if (sk_segment_parse(line, false, &sg)) {
+            const char *seg = sg.id, *utt = sg.reco;
             if (!sk_ra_has_key(fr, utt)) {
                 SK_WARN("Did not find features for utterance %s, skipping segment %s", utt, seg);
             } else {
@@ -78,8 +61,8 @@ int main(int argc, char **argv)
                 if (!m)
                     sk_fatal_exit();
                 int32_t T = m->rows, D = m->cols;
-                int32_t sf = (int32_t)round(start * 1000.0 / frame_shift);
-                int32_t ef = (int32_t)round(end * 1000.0 / frame_shift) - snip;
+                int32_t sf = (int32_t)round(sg.start * 1000.0 / frame_shift);
+                int32_t ef = (int32_t)round(sg.end * 1000.0 / frame_shift) - snip;
                 if (sf < 0 || sf >= T) {
                     SK_WARN("Start sample out of range %d [length:] %dx%d, skipping segment %s", sf, T, D, seg);
                 } else {
@@ -106,7 +89,7 @@ int main(int argc, char **argv)
                 }
             }
         }
-        free(copy);
+        sk_segment_release(&sg);
     }
     free(line);
     if (sk_input_close(in) < 0 || sk_writer_close(w) < 0)

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/opts.h"
+#include "feat/segments.h"
 #include "feat/wave.h"
 #include "io/stream.h"
 #include "io/table.h"
@@ -48,28 +49,16 @@ int main(int argc, char **argv)
         num_lines++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
-        char *copy = strdup(line), *fld[6], *save = NULL;
-        int nf = 0;
-        for (char *t = strtok_r(copy, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save))
-            if (nf++ < 6)
-                fld[nf - 1] = t;
-        double start, end;
-        int32_t channel = -1;
-        if (nf != 4 && nf != 5) {
-            SK_WARN("Invalid line in segments file: %s", line);
-        } else if (!sk_parse_double(fld[2], &start)) {
-            SK_WARN("Invalid line in segments file [bad start]: %s", line);
-        } else if (!sk_parse_double(fld[3], &end)) {
-            SK_WARN("Invalid line in segments file [bad end]: %s", line);
-        } else if (start < 0 || (end != -1.0 && end <= 0) || (start >= end && end > 0)) {
-            SK_WARN("Invalid line in segments file [empty or invalid segment]: %s", line);
-        } else if (nf == 5 && (!sk_parse_int32(fld[4], &channel) || channel < 0)) {
-            SK_WARN("Invalid line in segments file [bad channel]: %s", line);
-        } else if (!sk_ra_has_key(rr, fld[1])) {
-            SK_WARN("Could not find recording %s, skipping segment %s", fld[1], fld[0]);
+        sk_segment sg;
+        if (!sk_segment_parse(line, true, &sg)) {
+            /* warned */
+        } else if (!sk_ra_has_key(rr, sg.reco)) {
+            SK_WARN("Could not find recording %s, skipping segment %s", sg.reco, sg.id);
         } else {
-            const char *segment = fld[0];
-            const sk_wave *wv = sk_ra_value(rr, fld[1]);
+            const char *segment = sg.id;
+            int32_t channel = sg.channel;
+            double start = sg.start, end = sg.end;
+            const sk_wave *wv = sk_ra_value(rr, sg.reco);
             if (!wv)
                 sk_fatal_exit();
             float sf = wv->samp_freq;
@@ -103,7 +92,7 @@ int main(int argc, char **argv)
                 }
             }
         }
-        free(copy);
+        sk_segment_release(&sg);
     }
     free(line);
     sk_wave_release(&seg);
