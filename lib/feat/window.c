@@ -225,7 +225,7 @@ void sk_process_frame(const sk_frame_opts *o, const sk_window *win, float *x, ui
         for (int32_t i = 0; i < size; i++) {
             float u1 = rand_uniform(&st);
             float u2 = rand_uniform(&st);
-            float g = sqrtf(-2 * logf(u1)) * cosf(2 * (float)M_PI * u2);
+            float g = sqrtf(-2 * logf(u1)) * cosf((float)(2 * M_PI * u2));  /* angle in double, as Kaldi */
             x[i] += o->dither * g;
         }
     }
