@@ -183,6 +183,23 @@ float *sk_rfft_buffer(sk_rfft *f) { return f->in; }
 
 /* ---- Kaldi's split-radix complex FFT (spec 2.8), block of 2^L at re+o, im+o ---- */
 
+/* Step 3 for j in [j0, j1): element p (rP, iP) times e^{-2 pi i j/m}, element u (rU, iU) times
+ * e^{-6 pi i j/m}, with the table's c, P, Q. The four arrays never overlap. */
+static void twiddle_range(const sr_table *t, float *restrict rP, float *restrict iP,
+                          float *restrict rU, float *restrict iU, int32_t j0, int32_t j1)
+{
+    for (int32_t j = j0; j < j1; j++) {
+        float rp = rP[j], ip = iP[j];
+        float tt = t->c1[j] * (rp + ip);
+        rP[j] = t->q1[j] * ip + tt;
+        iP[j] = t->p1[j] * rp + tt;
+        float ru = rU[j], iu = iU[j];
+        float t3 = t->c3[j] * (ru + iu);
+        rU[j] = t->q3[j] * iu + t3;
+        iU[j] = t->p3[j] * ru + t3;
+    }
+}
+
 static void sr_block(const sk_rfft *f, float *re, float *im, int32_t L)
 {
     if (L == 0)
@@ -220,25 +237,20 @@ static void sr_block(const sk_rfft *f, float *re, float *im, int32_t L)
         re[p] = rp + iu; im[p] = ip - ru;
         re[u] = rp - iu; im[u] = ip + ru;
     }
-    const sr_table *t = &f->tab[L];
-    for (int32_t j = 1; j < q; j++) {
-        int32_t p = h + j, u = h + q + j;
-        if (j == e) {
-            const float k = 0.70710677f;
-            float rp = re[p], ip = im[p];
-            re[p] = k * (rp + ip); im[p] = k * (ip - rp);
-            float ru = re[u], iu = im[u];
-            re[u] = k * (iu - ru); im[u] = (-k) * (ru + iu);
-        } else {
-            float rp = re[p], ip = im[p];
-            float tt = t->c1[j] * (rp + ip);
-            re[p] = t->q1[j] * ip + tt;
-            im[p] = t->p1[j] * rp + tt;
-            float ru = re[u], iu = im[u];
-            tt = t->c3[j] * (ru + iu);
-            re[u] = t->q3[j] * iu + tt;
-            im[u] = t->p3[j] * ru + tt;
-        }
+    /* j = e (the 45-degree twiddle) is special; the other j use the tables. The loops are
+     * split around it so that they vectorise (element-wise: same operations per element). */
+    {
+        int32_t p = h + e, u = h + q + e;
+        const float k = 0.70710677f;
+        float rp = re[p], ip = im[p];
+        re[p] = k * (rp + ip); im[p] = k * (ip - rp);
+        float ru = re[u], iu = im[u];
+        re[u] = k * (iu - ru); im[u] = (-k) * (ru + iu);
+    }
+    if (L >= 4) {
+        const sr_table *t = &f->tab[L];
+        twiddle_range(t, re + h, im + h, re + h + q, im + h + q, 1, e);
+        twiddle_range(t, re + h, im + h, re + h + q, im + h + q, e + 1, q);
     }
     sr_block(f, re, im, L - 1);
     sr_block(f, re + h, im + h, L - 2);
