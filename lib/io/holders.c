@@ -219,26 +219,85 @@ static int read_bin_int_array(FILE *f, int32_t n, int32_t **out)
     return 0;
 }
 
+/* Parse one integer at the current position (after blanks): optional sign, digits, then
+ * whitespace or end of file must follow. Returns 0, or -1 with the offending word (up to 40
+ * characters) in bad. */
+static int parse_int_here(FILE *f, int32_t *out, char *bad)
+{
+    char w[48];
+    int n = 0;
+    int c = getc_unlocked(f);
+    bool neg = false;
+    int64_t v = 0;
+    bool ok = true;
+    if (c == '-' || c == '+') {
+        neg = c == '-';
+        w[n++] = (char)c;
+        c = getc_unlocked(f);
+    }
+    if (c < '0' || c > '9')
+        ok = false;
+    while (c >= '0' && c <= '9') {
+        if (n < 40)
+            w[n++] = (char)c;
+        v = v * 10 + (c - '0');
+        if (v > (int64_t)INT32_MAX + 1) {
+            ok = false;
+            v = 0;
+        }
+        c = getc_unlocked(f);
+    }
+    if (c != EOF && !is_ws(c))
+        ok = false;
+    if (!ok) {
+        while (c != EOF && !is_ws(c)) {
+            if (n < 40)
+                w[n++] = (char)c;
+            c = getc_unlocked(f);
+        }
+        w[n] = 0;
+        memcpy(bad, w, (size_t)n + 1);
+        if (c != EOF)
+            ungetc(c, f);
+        return -1;
+    }
+    if (c != EOF)
+        ungetc(c, f);
+    if (neg)
+        v = -v;
+    if (v > INT32_MAX) {
+        w[n] = 0;
+        memcpy(bad, w, (size_t)n + 1);
+        return -1;
+    }
+    *out = (int32_t)v;
+    return 0;
+}
+
 /* Read the text ints of one line into a growing array. */
 static int read_line_ints(FILE *f, int32_t **out, int32_t *nout)
 {
     size_t cap = 0, n = 0;
     int32_t *d = NULL;
-    char w[64];
     for (;;) {
-        int len = line_word(f, w, sizeof w);
-        int32_t x;
-        if (len == 0)
+        int c = skip_blank(f);
+        if (c == EOF)
             break;
-        if (len < 0 || !parse_int32(w, &x)) {
+        if (c == '\n') {
+            (void)getc_unlocked(f);
+            break;
+        }
+        int32_t x;
+        char w[48];
+        if (parse_int_here(f, &x, w) < 0) {
             SK_ERROR("Failed to read integer vector in text mode: bad integer \"%s\" at file position %ld",
-                     len < 0 ? "(too long)" : w, fpos(f));
+                     w, fpos(f));
             free(d);
             return SK_EIO;
         }
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            int32_t *nd = realloc(d, cap * sizeof *d);
+            int32_t *nd = realloc(d, cap * sizeof *nd);
             if (!nd) {
                 free(d);
                 return SK_EIO;

@@ -190,7 +190,6 @@ static int spawn_pipe(const char *cmd, bool to_child, pid_t *pid)
     posix_spawnattr_setsigdefault(&at, &def);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
     char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-    fflush(NULL);
     int rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
@@ -241,11 +240,19 @@ static char *trim_cmd(const char *s, size_t len)
     return strndup(s, len);
 }
 
+/* Buffer size of the next input opened by sk_input_open (set by sk_input_open_buf). */
+static size_t next_in_buf = SK_STREAM_BUF;
+
+static void set_buffer(FILE *f, char **buf, size_t size)
+{
+    *buf = malloc(size);
+    if (*buf)
+        setvbuf(f, *buf, _IOFBF, size);
+}
+
 static void set_big_buffer(FILE *f, char **buf)
 {
-    *buf = malloc(SK_STREAM_BUF);
-    if (*buf)
-        setvbuf(f, *buf, _IOFBF, SK_STREAM_BUF);
+    set_buffer(f, buf, SK_STREAM_BUF);
 }
 
 /* stdin/stdout get a big buffer once, if nothing has used them yet (setvbuf after I/O is
@@ -295,7 +302,7 @@ sk_input *sk_input_open(const char *rx)
             SK_ERROR("Error opening input stream %s: %s", sk_printable_rx(rx), strerror(errno));
             goto fail;
         }
-        set_big_buffer(in->f, &in->buf);
+        set_buffer(in->f, &in->buf, next_in_buf);
         return in;
     case SK_RX_OFFSET: {
         size_t plen;
@@ -312,7 +319,7 @@ sk_input *sk_input_open(const char *rx)
             goto fail;
         }
         free(path);
-        set_big_buffer(in->f, &in->buf);
+        set_buffer(in->f, &in->buf, next_in_buf);
         if (fseeko(in->f, (off_t)off, SEEK_SET) != 0) {
             SK_ERROR("Cannot seek to offset %lld in %s: %s", (long long)off, sk_printable_rx(rx),
                      strerror(errno));
@@ -346,6 +353,14 @@ fail:
     free(in->name);
     free(in);
     return NULL;
+}
+
+sk_input *sk_input_open_buf(const char *rx, size_t bufsize)
+{
+    next_in_buf = bufsize ? bufsize : SK_STREAM_BUF;
+    sk_input *in = sk_input_open(rx);
+    next_in_buf = SK_STREAM_BUF;
+    return in;
 }
 
 sk_input *sk_input_open_mem(const void *buf, size_t len)

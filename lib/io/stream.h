@@ -12,7 +12,9 @@
  * Pipes are checked (unlike Kaldi, kaldi issue 476): a pipe command that exits non-zero or is
  * killed makes sk_input_close/sk_output_close print
  *     ERROR (...) Pipe 'cmd' exited with status 1
- * (or "was killed by signal N") and return SK_EIO.
+ * (or "was killed by signal N") and return SK_EIO. An input pipe closed before its end (a
+ * reader that stopped early) may kill its command with SIGPIPE: that is not a failure. Pipe
+ * commands run under /bin/sh -c with SIGPIPE at its default, whatever the tool does with it.
  *
  * An output opened on a regular file with atomic=true writes "<name>.tmp.<pid>" and renames it
  * into place on a successful sk_output_close; a failed close or a fatal exit removes the
@@ -46,6 +48,9 @@ typedef struct sk_output sk_output;
 
 /* Open for reading; NULL (ERROR/WARNING printed) on failure. An offset file is positioned. */
 sk_input *sk_input_open(const char *rxfilename);
+/* The same with a chosen stdio buffer size for a file (0: the default, 256 KiB). Readers that
+ * seek around in a file (scp entries) use a smaller one, so a jump reads less. */
+sk_input *sk_input_open_buf(const char *rxfilename, size_t bufsize);
 /* Read from memory (copies nothing: buf must outlive the input). For tests and fuzzers. */
 sk_input *sk_input_open_mem(const void *buf, size_t len);
 FILE *sk_input_file(sk_input *in);

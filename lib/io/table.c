@@ -306,7 +306,8 @@ static int load_rx(input_cache *c, const char *rx, const sk_holder *h, void *obj
             c->path = strndup(rx, plen);
             if (!c->path)
                 return SK_EIO;
-            c->in = sk_input_open(c->path);
+            /* open rx itself (not the bare path, which could look like "name:123" again) */
+            c->in = sk_input_open_buf(rx, 64 * 1024);
             if (!c->in) {
                 cache_close(c, NULL);
                 return SK_EIO;
@@ -648,6 +649,14 @@ sk_seq_reader *sk_seq_open(const char *rspec, const sk_holder *h)
         r->scp = sk_input_open(r->spec.script);
         if (!r->scp)
             goto fail;
+        FILE *sf = sk_input_file(r->scp);
+        int c0 = getc_unlocked(sf);
+        if (c0 == 0) {
+            SK_WARN("Script file %s is binary (it should be text)", sk_printable_rx(r->spec.script));
+            goto fail;
+        }
+        if (c0 != EOF)
+            ungetc(c0, sf);
         seq_next_script(r);
     }
     return r;

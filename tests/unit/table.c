@@ -417,6 +417,24 @@ int main(void)
         CHECK_INT(n, 3);
         CHECK_INT(sk_seq_close(r), 0);
     }
+    TEST("text int32 vectors: limits, signs, bad words") {
+        write_str("lim.txt", "a 2147483647 -2147483648 +3 0\n");
+        sk_seq_reader *r = sk_seq_open("ark:lim.txt", &sk_holder_int32_vec);
+        CHECK(r != NULL);
+        if (r) {
+            sk_int32_vec *v = sk_seq_value(r);
+            CHECK(v->n == 4 && v->data[0] == INT32_MAX && v->data[1] == INT32_MIN && v->data[2] == 3 &&
+                  v->data[3] == 0);
+            CHECK_INT(sk_seq_close(r), 0);
+        }
+        const char *bad[] = { "a 2147483648\n", "a -2147483649\n", "a 5x\n", "a -\n", "a 1.5\n" };
+        for (int i = 0; i < 5; i++) {
+            write_str("bad.txt", bad[i]);
+            reset();
+            CHECK(sk_seq_open("ark:bad.txt", &sk_holder_int32_vec) == NULL);
+            CHECK(has_err("bad integer"));
+        }
+    }
     TEST("scp: ranges are refused for types without ranges") {
         write_str("r.scp", "utt1 b.ark:5[0:1]\n");
         reset();
@@ -577,6 +595,23 @@ int main(void)
             ;
         CHECK(sk_seq_close(r) < 0);
         CHECK(has_err("We got an invalid line in the scp file. It should look like: some_key 1.ark:10, got: b"));
+    }
+    TEST("scp offsets into a file whose name itself ends in :digits") {
+        write_file("d:1", good, good_n);
+        write_str("colon.scp", "utt1 d:1:5\nutt2 d:1:5\n");
+        sk_seq_reader *r = sk_seq_open("scp:colon.scp", &sk_holder_int32_vec);
+        int n = 0;
+        for (; r && !sk_seq_done(r); sk_seq_next(r), n++)
+            CHECK(same_obj(&sk_holder_int32_vec, sk_seq_value(r), &iv[0]));
+        CHECK_INT(n, 2);
+        CHECK_INT(sk_seq_close(r), 0);
+    }
+    TEST("binary script files are refused") {
+        write_file("bin.scp", "\0Butt1 a.ark:1\n", 15);
+        reset();
+        CHECK(sk_seq_open("scp:bin.scp", &sk_holder_int32) == NULL);
+        CHECK(sk_ra_open("scp:bin.scp", &sk_holder_int32) == NULL);
+        CHECK(has_err("is binary"));
     }
     TEST("bad specifiers give a clean error") {
         reset();
