@@ -72,12 +72,20 @@ int main(int argc, char **argv)
                 SK_FATAL("Failed to read matrix from %s", sk_printable_rx(sk_opts_arg(po, i + 1)));
             feats[i] = &mats[i];
         }
-        if (!paste(feats, n_in, "", tol, &output))
-            return 1;
-        if (sk_write_object(out, binary, &sk_holder_mat, &output) < 0)
-            SK_FATAL("Failed to write %s", sk_printable_wx(out));
-        SK_LOG("Wrote appended features to %s", out);
-        return 0;
+        int status = 1;
+        if (paste(feats, n_in, "", tol, &output)) {
+            if (sk_write_object(out, binary, &sk_holder_mat, &output) < 0)
+                SK_FATAL("Failed to write %s", sk_printable_wx(out));
+            SK_LOG("Wrote appended features to %s", out);
+            status = 0;
+        }
+        for (int i = 0; i < n_in; i++)
+            sk_mat_release(&mats[i]);
+        free(mats);
+        free(feats);
+        sk_mat_release(&output);
+        sk_opts_free(po);
+        return status;
     }
 
     sk_writer *writer = sk_writer_open(out, &sk_holder_mat);

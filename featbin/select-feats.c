@@ -61,6 +61,7 @@ int main(int argc, char **argv)
         SK_FATAL("Error opening features %s", in);
     if (sk_seq_done(reader)) {
         SK_WARN("Empty archive provided.");
+        sk_opts_free(po);
         return sk_seq_close(reader) < 0 ? 255 : 0;
     }
     const sk_mat *first = sk_seq_value(reader);

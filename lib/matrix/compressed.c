@@ -452,16 +452,16 @@ int sk_cmat_read(FILE *f, bool binary, sk_cmat *c)
         sk_mat_release(&m);
         return st;
     }
-    long start = ftell(f);
     char tok[SK_TOKEN_MAX + 1];
     if (sk_read_token(f, true, tok) < 0) {
-        SK_ERROR("Failed to read compressed matrix: could not read token (position %ld)", start);
+        SK_ERROR("Failed to read compressed matrix: could not read token (position %ld)",
+                 ftell(f));
         return SK_EIO;
     }
     int format = !strcmp(tok, "CM") ? 1 : !strcmp(tok, "CM2") ? 2 : !strcmp(tok, "CM3") ? 3 : 0;
     if (!format) {
         SK_ERROR("Failed to read compressed matrix: expected token CM, CM2 or CM3, got '%s' "
-                 "(position %ld)", tok, start);
+                 "(position %ld)", tok, ftell(f));
         return SK_EIO;
     }
     uint8_t hdr[16];
@@ -491,12 +491,17 @@ int sk_cmat_read(FILE *f, bool binary, sk_cmat *c)
         return SK_EIO;
     }
     size_t len = payload_len(format, rows, cols);
-    uint8_t *data = malloc(len);
+    int plan = sk_stream_plan(f, len, "compressed matrix");
+    if (plan < 0)
+        return SK_EIO;
+    uint8_t *data = plan == 1 ? sk_read_bytes(f, len, "compressed matrix") : malloc(len);
     if (!data) {
-        SK_ERROR("Cannot allocate memory for a %d x %d compressed matrix", (int)rows, (int)cols);
+        if (plan == 0)
+            SK_ERROR("Cannot allocate memory for a %d x %d compressed matrix", (int)rows,
+                     (int)cols);
         return SK_EIO;
     }
-    if (fread(data, 1, len, f) != len) {
+    if (plan == 0 && fread(data, 1, len, f) != len) {
         free(data);
         SK_ERROR("Failed to read compressed matrix data (%d x %d): unexpected end of file",
                  (int)rows, (int)cols);

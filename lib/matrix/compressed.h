@@ -6,6 +6,16 @@
  *
  * The compressed bytes are kept exactly as Kaldi writes them, so reading and writing back a
  * compressed matrix is byte-identical.
+ *
+ *     sk_cmat c; sk_cmat_init(&c);
+ *     if (sk_cmat_compress(&feats, 2, &c) < 0) ...;   // ERROR printed
+ *     sk_cmat_write(f, true, &c);
+ *     sk_cmat_release(&c);
+ *
+ * Ownership: an sk_cmat owns `data` (malloc'ed by compress/read/copy, freed by release; these
+ * functions release what the sk_cmat held before). sk_cmat_decompress* resize the caller's
+ * sk_mat. Exactness: compression rounds as Kaldi on x86 (no FMA; float->int conversions that
+ * overflow or see NaN give INT_MIN, io.md 7.3.2), decompression is bit-exact (7.3.1).
  */
 #ifndef SK_MATRIX_COMPRESSED_H
 #define SK_MATRIX_COMPRESSED_H

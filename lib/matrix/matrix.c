@@ -7,7 +7,6 @@
  */
 #include "matrix/matrix.h"
 
-#include <cblas.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/opts.h"
@@ -23,13 +23,17 @@
 
 /* ------------------------------------------------------------------ storage */
 
-static void *alloc_zero(size_t bytes)
+/* 64-byte aligned block, zeroed unless `zero` is false (readers fill it from the stream: a
+ * corrupt header claiming a huge size then fails at EOF without having touched the pages). */
+static void *alloc_block(size_t bytes, bool zero)
 {
     if (bytes == 0)
         return NULL;
     size_t rounded = (bytes + 63) & ~(size_t)63;
+    if (rounded < bytes)
+        return NULL;
     void *p = aligned_alloc(64, rounded);
-    if (p)
+    if (p && zero)
         memset(p, 0, rounded);
     return p;
 }
@@ -48,7 +52,7 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
             free(m->data);                                                                \
         P##_init(m);                                                                      \
     }                                                                                     \
-    int P##_resize(MT *m, int32_t rows, int32_t cols)                                     \
+    static int P##_resize_z(MT *m, int32_t rows, int32_t cols, bool zero)                \
     {                                                                                     \
         if (rows < 0 || cols < 0)                                                         \
             SK_BUG("negative size %d x %d", (int)rows, (int)cols);                       \
@@ -58,10 +62,11 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
         }                                                                                 \
         int32_t stride = pad_stride(cols, PER64);                                         \
         if (m->owned && m->rows == rows && m->cols == cols && m->stride == stride) {      \
-            memset(m->data, 0, (size_t)rows * stride * sizeof(T));                        \
+            if (zero)                                                                     \
+                memset(m->data, 0, (size_t)rows * stride * sizeof(T));                    \
             return 0;                                                                     \
         }                                                                                 \
-        T *d = alloc_zero((size_t)rows * stride * sizeof(T));                             \
+        T *d = alloc_block((size_t)rows * stride * sizeof(T), zero);                      \
         if (!d) {                                                                         \
             SK_ERROR("Cannot allocate memory for a %d x %d matrix", (int)rows, (int)cols); \
             return SK_EIO;                                                                \
@@ -70,6 +75,7 @@ static int32_t pad_stride(int32_t cols, int32_t per64)
         m->data = d; m->rows = rows; m->cols = cols; m->stride = stride; m->owned = true; \
         return 0;                                                                         \
     }                                                                                     \
+    int P##_resize(MT *m, int32_t rows, int32_t cols) { return P##_resize_z(m, rows, cols, true); } \
     int P##_copy(MT *dst, const MT *src)                                                  \
     {                                                                                     \
         if (dst == src)                                                                   \
@@ -153,7 +159,7 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
             free(v->data);                                                                \
         P##_init(v);                                                                      \
     }                                                                                     \
-    int P##_resize(VT *v, int32_t dim)                                                    \
+    static int P##_resize_z(VT *v, int32_t dim, bool zero)                                \
     {                                                                                     \
         if (dim < 0)                                                                      \
             SK_BUG("negative vector size %d", (int)dim);                                 \
@@ -162,10 +168,11 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
             return 0;                                                                     \
         }                                                                                 \
         if (v->owned && v->dim == dim) {                                                  \
-            memset(v->data, 0, (size_t)dim * sizeof(T));                                  \
+            if (zero)                                                                     \
+                memset(v->data, 0, (size_t)dim * sizeof(T));                              \
             return 0;                                                                     \
         }                                                                                 \
-        T *d = alloc_zero((size_t)dim * sizeof(T));                                       \
+        T *d = alloc_block((size_t)dim * sizeof(T), zero);                                \
         if (!d) {                                                                         \
             SK_ERROR("Cannot allocate memory for a vector of dimension %d", (int)dim);   \
             return SK_EIO;                                                                \
@@ -173,7 +180,8 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
         P##_release(v);                                                                   \
         v->data = d; v->dim = dim; v->owned = true;                                       \
         return 0;                                                                         \
-    }
+    }                                                                                     \
+    int P##_resize(VT *v, int32_t dim) { return P##_resize_z(v, dim, true); }
 
 DEFINE_VEC_STORAGE(sk_vec, sk_vec, float)
 DEFINE_VEC_STORAGE(sk_dvec, sk_dvec, double)
@@ -205,16 +213,17 @@ int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src)
 /* Read the header token of a matrix/vector in binary mode: it must be `want` ("FM" ...). */
 static int expect_type_token(FILE *f, bool binary, const char *want, const char *what)
 {
-    long start = ftell(f);
     char tok[SK_TOKEN_MAX + 1];
     if (sk_read_token(f, binary, tok) < 0) {
         SK_ERROR("Failed to read %s from stream: could not read token, expected %s "
-                 "(file position at start is %ld)", what, want, start);
+                 "(file position %ld)", what, want, ftell(f));
         return SK_EIO;
     }
     if (strcmp(tok, want) != 0) {
+        /* positions only on failure: ftell costs a system call per object */
+        long now = ftell(f), start = now < 0 ? -1 : now - (long)strlen(tok) - 1;
         SK_ERROR("Failed to read %s from stream.  : Expected token %s, got %s File position "
-                 "at start is %ld, currently %ld", what, want, tok, start, ftell(f));
+                 "at start is %ld, currently %ld", what, want, tok, start, now);
         return SK_EIO;
     }
     return 0;
@@ -232,6 +241,54 @@ static int read_dims(FILE *f, bool binary, int32_t *rows, int32_t *cols, const c
         return SK_EIO;
     }
     return 0;
+}
+
+#define BIG_OBJECT ((uint64_t)1 << 24)   /* 16 MB */
+
+int sk_stream_plan(FILE *f, uint64_t need, const char *what)
+{
+    struct stat st;
+    int fd = fileno(f);
+    long pos;
+    if (need < BIG_OBJECT)   /* small objects: not worth two system calls */
+        return 0;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
+        return 1;
+    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
+        return 0;
+    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
+             "file position %ld of %lld)", what, (unsigned long long)need, pos,
+             (long long)st.st_size);
+    return SK_EIO;
+}
+
+void *sk_read_bytes(FILE *f, size_t n, const char *what)
+{
+    size_t cap = n < BIG_OBJECT ? n : (size_t)BIG_OBJECT, got = 0;
+    char *buf = malloc(cap ? cap : 1);
+    while (buf && got < n) {
+        if (got == cap) {
+            cap = cap > n / 2 ? n : cap * 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + got, 1, cap - got, f);
+        got += k;
+        if (k == 0) {
+            SK_ERROR("Failed to read %s from stream: unexpected end of file after %zu of %zu "
+                     "bytes", what, got, n);
+            free(buf);
+            return NULL;
+        }
+    }
+    if (!buf)
+        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
+    return buf;
 }
 
 static int read_raw(FILE *f, void *dst, size_t n, size_t size, const char *what)
@@ -513,95 +570,6 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
     }
 }
 
-/* ---- fast "%.7g" ----
- * snprintf("%.7g") costs ~0.4 us a number, which made text archives 20x slower than binary.
- * The fast path scales |v| to a 7-digit integer m in double and rounds it; the scaling makes
- * an error below 1e-8 in m, so whenever m's fraction is within 1e-6 of one half (a possible
- * tie or near-tie, where printf's exact decimal rounding matters) or v is unusual (0, inf,
- * nan, out of the table's range), it falls back to snprintf. Output is identical to
- * sk_fmt_float7 (checked against it in tests/unit/matrix.c). */
-
-static const double exact_p10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-                                      1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-                                      1e20, 1e21, 1e22 };
-
-/* a * 10^k for |k| <= 44, with at most three roundings. */
-static double scale_p10(double a, int k)
-{
-    if (k >= 0)
-        return k <= 22 ? a * exact_p10[k] : a * 1e22 * exact_p10[k - 22];
-    k = -k;
-    return k <= 22 ? a / exact_p10[k] : a / 1e22 / exact_p10[k - 22];
-}
-
-int sk_fmt_g7(double v, char *buf)
-{
-    double a = fabs(v);
-    if (!(a >= 1e-37 && a <= 1e37))   /* 0, tiny, huge, inf, nan */
-        goto slow;
-    int e = (int)floor(log10(a));
-    double m = scale_p10(a, 6 - e);
-    if (m < 1e6) {          /* log10 can be off by one next to a power of ten */
-        e--;
-        m = scale_p10(a, 6 - e);
-    } else if (m >= 1e7) {
-        e++;
-        m = scale_p10(a, 6 - e);
-    }
-    double fl = floor(m), frac = m - fl;
-    if (fabs(frac - 0.5) < 1e-6 || m < 1e6 || m >= 1e7)
-        goto slow;
-    int32_t d = (int32_t)fl + (frac > 0.5);
-    if (d >= 10000000) {   /* 9999999.6 rounds up to the next decade */
-        d /= 10;
-        e++;
-    }
-    char dig[8];
-    for (int i = 6; i >= 0; i--, d /= 10)
-        dig[i] = (char)('0' + d % 10);
-    int nd = 7;
-    while (nd > 1 && dig[nd - 1] == '0')
-        nd--;
-    char *p = buf;
-    if (v < 0)
-        *p++ = '-';
-    if (e < -4 || e >= 7) {
-        *p++ = dig[0];
-        if (nd > 1) {
-            *p++ = '.';
-            for (int i = 1; i < nd; i++)
-                *p++ = dig[i];
-        }
-        *p++ = 'e';
-        *p++ = e < 0 ? '-' : '+';
-        int x = e < 0 ? -e : e;
-        if (x >= 100)
-            *p++ = (char)('0' + x / 100);
-        *p++ = (char)('0' + x / 10 % 10);
-        *p++ = (char)('0' + x % 10);
-    } else if (e >= 0) {
-        for (int i = 0; i <= e; i++)
-            *p++ = i < nd ? dig[i] : '0';
-        if (nd > e + 1) {
-            *p++ = '.';
-            for (int i = e + 1; i < nd; i++)
-                *p++ = dig[i];
-        }
-    } else {
-        *p++ = '0';
-        *p++ = '.';
-        for (int i = 0; i < -e - 1; i++)
-            *p++ = '0';
-        for (int i = 0; i < nd; i++)
-            *p++ = dig[i];
-    }
-    *p = '\0';
-    return (int)(p - buf);
-slow:
-    sk_fmt_float7(v, buf);
-    return (int)strlen(buf);
-}
-
 /* Text writer: "%.7g " per element, formatted into a line buffer (far faster than one stdio
  * call per number). */
 static int write_text_values_d(FILE *f, const double *v, int32_t n, char *line, size_t cap)
@@ -613,7 +581,7 @@ static int write_text_values_d(FILE *f, const double *v, int32_t n, char *line, 
                 return SK_EIO;
             len = 0;
         }
-        len += (size_t)sk_fmt_g7(v[i], line + len);
+        len += strlen(sk_fmt_float7(v[i], line + len));
         line[len++] = ' ';
     }
     if (len && fwrite(line, 1, len, f) != len)
@@ -630,7 +598,7 @@ static int write_text_values_f(FILE *f, const float *v, int32_t n, char *line, s
                 return SK_EIO;
             len = 0;
         }
-        len += (size_t)sk_fmt_g7((double)v[i], line + len);
+        len += strlen(sk_fmt_float7((double)v[i], line + len));
         line[len++] = ' ';
     }
     if (len && fwrite(line, 1, len, f) != len)
@@ -693,10 +661,28 @@ int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m)
 }
 
 /* Binary body of an FM/DM whose token has been read: into a float matrix. */
+/* Body of a large object from a stream of unknown size: bytes first, then into place. */
+#define READ_VIA_BUFFER(T, P, m, rows, cols, what)                                          \
+    do {                                                                                    \
+        T *buf_ = sk_read_bytes(f, (size_t)(rows) * (cols) * sizeof(T), what);              \
+        if (!buf_)                                                                          \
+            return SK_EIO;                                                                  \
+        int st_ = P##_resize_z(m, rows, cols, false);                                       \
+        for (int32_t r_ = 0; r_ < (rows) && st_ == 0; r_++)                                 \
+            memcpy(SK_ROW(m, r_), buf_ + (size_t)r_ * (cols), (size_t)(cols) * sizeof(T));  \
+        free(buf_);                                                                         \
+        return st_;                                                                         \
+    } while (0)
+
 static int read_fm_body(FILE *f, sk_mat *m, const char *what)
 {
     int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_mat_resize(m, rows, cols) < 0)
+    if (read_dims(f, true, &rows, &cols, what) < 0)
+        return SK_EIO;
+    int plan = sk_stream_plan(f, (uint64_t)rows * (uint64_t)cols * sizeof(float), what);
+    if (plan == 1)
+        READ_VIA_BUFFER(float, sk_mat, m, rows, cols, what);
+    if (plan < 0 || sk_mat_resize_z(m, rows, cols, false) < 0)
         return SK_EIO;
     if (m->stride == cols)
         return read_raw(f, m->data, (size_t)rows * cols, sizeof(float), what);
@@ -709,7 +695,12 @@ static int read_fm_body(FILE *f, sk_mat *m, const char *what)
 static int read_dm_body(FILE *f, sk_dmat *m, const char *what)
 {
     int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0 || sk_dmat_resize(m, rows, cols) < 0)
+    if (read_dims(f, true, &rows, &cols, what) < 0)
+        return SK_EIO;
+    int plan = sk_stream_plan(f, (uint64_t)rows * (uint64_t)cols * sizeof(double), what);
+    if (plan == 1)
+        READ_VIA_BUFFER(double, sk_dmat, m, rows, cols, what);
+    if (plan < 0 || sk_dmat_resize_z(m, rows, cols, false) < 0)
         return SK_EIO;
     for (int32_t r = 0; r < rows; r++)
         if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(double), what) < 0)
@@ -824,8 +815,11 @@ int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v)
     return fputs("]\n", f) < 0 ? SK_EIO : 0;
 }
 
-static int read_vec_dim(FILE *f, int32_t *dim, const char *what)
+/* After the token: the dimension and the raw elements (elem bytes each) of a binary vector,
+ * into a malloc'ed buffer (*data, NULL when dim is 0). */
+static int read_vec_raw(FILE *f, size_t elem, int32_t *dim, void **data, const char *what)
 {
+    *data = NULL;
     if (sk_read_int32(f, true, dim) < 0) {
         SK_ERROR("Failed to read %s dimension from stream", what);
         return SK_EIO;
@@ -834,35 +828,58 @@ static int read_vec_dim(FILE *f, int32_t *dim, const char *what)
         SK_ERROR("Failed to read %s from stream: bad dimension %d", what, (int)*dim);
         return SK_EIO;
     }
+    if (*dim == 0)
+        return 0;
+    size_t n = (size_t)*dim * elem;
+    int plan = sk_stream_plan(f, n, what);
+    if (plan < 0)
+        return SK_EIO;
+    if (plan == 1)
+        return (*data = sk_read_bytes(f, n, what)) ? 0 : SK_EIO;
+    if (!(*data = malloc(n))) {
+        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
+        return SK_EIO;
+    }
+    if (read_raw(f, *data, (size_t)*dim, elem, what) < 0) {
+        free(*data);
+        *data = NULL;
+        return SK_EIO;
+    }
     return 0;
+}
+
+/* Binary FV/DV (either precision) into float (dbl false) or double elements at *out. */
+static int read_vec_binary(FILE *f, bool want_double, void *vec, const char *what)
+{
+    int c = sk_peek(f, true);
+    bool is_double = c == 'D';
+    if (expect_type_token(f, true, is_double ? "DV" : "FV", what) < 0)
+        return SK_EIO;
+    int32_t dim;
+    void *raw;
+    if (read_vec_raw(f, is_double ? sizeof(double) : sizeof(float), &dim, &raw, what) < 0)
+        return SK_EIO;
+    int st;
+    if (want_double) {
+        sk_dvec *v = vec;
+        st = sk_dvec_resize_z(v, dim, false);
+        for (int32_t i = 0; st == 0 && i < dim; i++)
+            v->data[i] = is_double ? ((double *)raw)[i] : ((float *)raw)[i];
+    } else {
+        sk_vec *v = vec;
+        st = sk_vec_resize_z(v, dim, false);
+        for (int32_t i = 0; st == 0 && i < dim; i++)
+            v->data[i] = is_double ? (float)((double *)raw)[i] : ((float *)raw)[i];
+    }
+    free(raw);
+    return st;
 }
 
 int sk_vec_read(FILE *f, bool binary, sk_vec *v)
 {
     static const char what[] = "vector";
-    int32_t dim;
-    if (binary) {
-        int c = sk_peek(f, true);
-        if (c == 'D') {
-            if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
-                return SK_EIO;
-            sk_dvec d;
-            sk_dvec_init(&d);
-            int st = sk_dvec_resize(&d, dim);
-            if (st == 0)
-                st = read_raw(f, d.data, (size_t)dim, sizeof(double), what);
-            if (st == 0)
-                st = sk_vec_resize(v, dim);
-            for (int32_t i = 0; st == 0 && i < dim; i++)
-                v->data[i] = (float)d.data[i];
-            sk_dvec_release(&d);
-            return st;
-        }
-        if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
-            sk_vec_resize(v, dim) < 0)
-            return SK_EIO;
-        return read_raw(f, v->data, (size_t)dim, sizeof(float), what);
-    }
+    if (binary)
+        return read_vec_binary(f, false, v, what);
     dbuf b = { NULL, 0, 0 };
     int st = read_text_vector(f, false, &b, what);
     if (st == 0)
@@ -876,29 +893,8 @@ int sk_vec_read(FILE *f, bool binary, sk_vec *v)
 int sk_dvec_read(FILE *f, bool binary, sk_dvec *v)
 {
     static const char what[] = "vector";
-    int32_t dim;
-    if (binary) {
-        int c = sk_peek(f, true);
-        if (c == 'F') {
-            if (expect_type_token(f, true, "FV", what) < 0 || read_vec_dim(f, &dim, what) < 0)
-                return SK_EIO;
-            sk_vec t;
-            sk_vec_init(&t);
-            int st = sk_vec_resize(&t, dim);
-            if (st == 0)
-                st = read_raw(f, t.data, (size_t)dim, sizeof(float), what);
-            if (st == 0)
-                st = sk_dvec_resize(v, dim);
-            for (int32_t i = 0; st == 0 && i < dim; i++)
-                v->data[i] = t.data[i];
-            sk_vec_release(&t);
-            return st;
-        }
-        if (expect_type_token(f, true, "DV", what) < 0 || read_vec_dim(f, &dim, what) < 0 ||
-            sk_dvec_resize(v, dim) < 0)
-            return SK_EIO;
-        return read_raw(f, v->data, (size_t)dim, sizeof(double), what);
-    }
+    if (binary)
+        return read_vec_binary(f, true, v, what);
     dbuf b = { NULL, 0, 0 };
     int st = read_text_vector(f, true, &b, what);
     if (st == 0)
@@ -1169,44 +1165,4 @@ void sk_mat_apply_softmax_rows(sk_mat *m)
         for (int32_t c = 0; c < m->cols; c++)
             row[c] *= inv;
     }
-}
-
-/* -------------------------------------------------------------------- BLAS */
-
-void sk_gemm(bool trans_a, bool trans_b, float alpha, const sk_mat *a, const sk_mat *b,
-             float beta, sk_mat *c)
-{
-    int32_t m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
-    int32_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
-    if (k != kb || c->rows != m || c->cols != n)
-        SK_BUG("gemm size mismatch: (%d x %d) * (%d x %d) -> %d x %d", (int)m, (int)k,
-               (int)kb, (int)n, (int)c->rows, (int)c->cols);
-    if (m == 0 || n == 0)
-        return;
-    if (k == 0) {   /* BLAS leaves C untouched when k == 0 only if beta == 1 */
-        for (int32_t r = 0; r < m; r++)
-            for (int32_t j = 0; j < n; j++)
-                SK_MAT(c, r, j) = beta == 0.0f ? 0.0f : beta * SK_MAT(c, r, j);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a->data, a->stride,
-                b->data, b->stride, beta, c->data, c->stride);
-}
-
-void sk_gemv(bool trans_a, float alpha, const sk_mat *a, const float *x, float beta, float *y)
-{
-    if (a->rows == 0 || a->cols == 0) {
-        int32_t n = trans_a ? a->cols : a->rows;
-        for (int32_t i = 0; i < n; i++)
-            y[i] = beta == 0.0f ? 0.0f : beta * y[i];
-        return;
-    }
-    cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, a->rows, a->cols, alpha,
-                a->data, a->stride, x, 1, beta, y, 1);
-}
-
-float sk_dot(int32_t n, const float *x, const float *y)
-{
-    return n > 0 ? cblas_sdot(n, x, 1, y, 1) : 0.0f;
 }

@@ -11,6 +11,11 @@
  *     SK_MAT(&m, 3, 5) = 1.0f;
  *     sk_mat_release(&m);
  *
+ * Ownership: sk_mat/sk_dmat/sk_vec/sk_dvec own their data when `owned`; resize, copy and the
+ * readers (re)allocate it, release frees it. Functions that fill a matrix (readers, copy,
+ * extract_range, from_dmat) resize their destination, which must be initialised and must not
+ * be a view.
+ *
  * Reading/writing in Kaldi's formats (spec/io.md §7.1-7.2): sk_mat_read accepts FM, DM (with
  * conversion) and compressed CM/CM2/CM3 (decompressed exactly); sk_mat_write writes FM.
  */
@@ -65,6 +70,15 @@ int sk_vec_write(FILE *f, bool binary, const sk_vec *v);
 int sk_dvec_read(FILE *f, bool binary, sk_dvec *v);
 int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v);
 
+/* For readers of objects whose size comes from a header (a corrupt size must not make us
+ * allocate gigabytes): sk_stream_plan returns 0 to read `need` bytes directly (small, or a
+ * regular file with that many bytes left), 1 to read them with sk_read_bytes (large, stream
+ * of unknown size), or SK_EIO (ERROR printed) when the file is too short. sk_read_bytes
+ * returns n bytes in a malloc'ed buffer (caller frees) that grows as the data arrives, or
+ * NULL (ERROR printed) at end of file. */
+int sk_stream_plan(FILE *f, uint64_t need, const char *what);
+void *sk_read_bytes(FILE *f, size_t n, const char *what);
+
 /* Ranges "r1:r2" / "r1:r2,c1:c2" (io.md 4.2): dst = the sub-block of src. */
 int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst);
 int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst);
@@ -76,10 +90,6 @@ int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst);
  * in the extract functions. */
 int sk_parse_range(const char *range, int32_t rows, int32_t cols, bool is_matrix,
                    int32_t *r1, int32_t *r2, int32_t *c1, int32_t *c2);
-
-/* "%.7g" of v into buf (>= 32 bytes), exactly as sk_fmt_float7 (io/kio.h) prints it, ~15x
- * faster; returns the length. Used by the text writers above. */
-int sk_fmt_g7(double v, char *buf);
 
 /* ---- element-wise operations (as Kaldi's MatrixBase methods; work on views too) ---- */
 /* dst = src; both the same size (dst may be a view into a larger matrix). */

@@ -6,7 +6,6 @@
 
 #include "tap.h"
 #include "base/log.h"
-#include "io/kio.h"
 #include "matrix/matrix.h"
 
 /* Captures ERROR/WARNING lines so that expected failures stay quiet and can be checked. */
@@ -378,36 +377,6 @@ int main(void)
         sk_mat_copy_from(&view, &n);
         CHECK(SK_MAT(&big, 2, 6) == 27.0f && SK_MAT(&big, 0, 0) == 0.0f);
         sk_mat_release(&m); sk_mat_release(&n); sk_mat_release(&big);
-    }
-
-    TEST("sk_fmt_g7 prints exactly as sk_fmt_float7 (%.7g): edge cases and 300k random values") {
-        static const double edge[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 1048576.5, 1048577.5, 9999999.5,
-            9999999.4, 99999995, 999999.95, 0.0001, 0.00001, 0.000099999995, 1e-5, 1234567,
-            12345678, 1e7, 1e6, 9.587979316711426, 549.672040939331, 1e-37, 3.4e38, 1e-45,
-            (double)INFINITY, -(double)INFINITY, (double)NAN, 123456.75, 2.5e-10, -7.0000005 };
-        char a[64], b[64];
-        for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
-            sk_fmt_float7(edge[i], a);
-            int n = sk_fmt_g7(edge[i], b);
-            if (strcmp(a, b) || n != (int)strlen(a))
-                TAP_FAIL("%.17g: \"%s\" vs \"%s\"", edge[i], a, b);
-        }
-        uint64_t x = 88172645463325252ULL;
-        int bad = 0;
-        for (int i = 0; i < 300000; i++) {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            uint32_t bits = (uint32_t)x;
-            float f;
-            memcpy(&f, &bits, 4);
-            double v = i % 3 == 0 ? (double)f
-                     : i % 3 == 1 ? ((double)(x >> 11) * 0x1.0p-53 - 0.5) * pow(10, (int)(x % 24) - 12)
-                     : (double)(float)((double)((int64_t)(x % 20000000) - 10000000) / (double)(1 << (x % 12)));
-            sk_fmt_float7(v, a);
-            sk_fmt_g7(v, b);
-            if (strcmp(a, b) && bad++ < 5)
-                TAP_FAIL("%.17g: \"%s\" vs \"%s\"", v, a, b);
-        }
-        CHECK_INT(bad, 0);
     }
 
     return tap_done();

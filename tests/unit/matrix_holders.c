@@ -127,5 +127,83 @@ int main(void)
         sk_dvec_release(&dv); sk_dvec_release(&dw);
     }
 
+    TEST("truncation at every byte fails cleanly; random corruption never crashes") {
+        sk_mat m; sk_mat_init(&m); fill(&m, 11, 5);
+        sk_dmat d; sk_dmat_init(&d); sk_dmat_from_mat(&d, &m);
+        sk_vec v; sk_vec_init(&v); sk_vec_resize(&v, 7);
+        sk_cmat c1, c2, c3; sk_cmat_init(&c1); sk_cmat_init(&c2); sk_cmat_init(&c3);
+        sk_cmat_compress(&m, 2, &c1); sk_cmat_compress(&m, 3, &c2); sk_cmat_compress(&m, 5, &c3);
+        struct { const sk_holder *h; const void *obj; bool binary; const sk_holder *rd; } cases[] = {
+            { &sk_holder_mat, &m, true, &sk_holder_mat }, { &sk_holder_mat, &m, false, &sk_holder_mat },
+            { &sk_holder_dmat, &d, true, &sk_holder_dmat }, { &sk_holder_dmat, &d, false, &sk_holder_mat },
+            { &sk_holder_vec, &v, true, &sk_holder_vec }, { &sk_holder_vec, &v, false, &sk_holder_vec },
+            { &sk_holder_cmat, &c1, true, &sk_holder_mat }, { &sk_holder_cmat, &c2, true, &sk_holder_gmat },
+            { &sk_holder_cmat, &c3, true, &sk_holder_cmat },
+        };
+        unsigned seed = 7;
+        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+            size_t len;
+            char *b = hwrite(cases[k].h, cases[k].obj, cases[k].binary, &len);
+            const sk_holder *rd = cases[k].rd;
+            void *obj = calloc(1, rd->size);
+            rd->init(obj);
+            CHECK_INT(hread(rd, b, len, cases[k].binary, obj), 0);
+            /* text: dropping the final newline still parses; anything shorter must fail */
+            size_t min_ok = cases[k].binary ? len : len - 1;
+            for (size_t l = 0; l < min_ok; l++)
+                if (hread(rd, b, l, cases[k].binary, obj) == 0)
+                    TAP_FAIL("case %zu: a prefix of %zu of %zu bytes was accepted", k, l, len);
+            char *cp = malloc(len);
+            for (int it = 0; it < 300; it++) {
+                memcpy(cp, b, len);
+                for (int flips = 0; flips < 3; flips++)
+                    cp[rand_r(&seed) % len] = (char)rand_r(&seed);
+                hread(rd, cp, len, cases[k].binary, obj);   /* must return, any status */
+            }
+            rd->release(obj);
+            free(obj); free(cp); free(b);
+        }
+        /* a header claiming 2^30 x 2^30 floats fails at EOF without touching the memory */
+        static const char huge[] = "FM \x04\x00\x00\x00\x40\x04\x00\x00\x00\x40xxxx";
+        sk_mat r; sk_mat_init(&r);
+        CHECK(hread(&sk_holder_mat, huge, sizeof huge - 1, true, &r) < 0);
+        static const char hugecm[] = "CM2 \0\0\0\0\0\0\x80\x3f\x00\x00\x00\x40\x00\x00\x00\x40xx";
+        CHECK(hread(&sk_holder_mat, hugecm, sizeof hugecm - 1, true, &r) < 0);
+        sk_mat_release(&r);
+        sk_mat_release(&m); sk_dmat_release(&d); sk_vec_release(&v);
+        sk_cmat_release(&c1); sk_cmat_release(&c2); sk_cmat_release(&c3);
+    }
+
+    TEST("large objects from streams of unknown size: read through a growing buffer") {
+        sk_mat m, r; sk_mat_init(&m); sk_mat_init(&r);
+        fill(&m, 4500, 1000);   /* 18 MB: above the 16 MB direct-read limit */
+        size_t len;
+        char *b = hwrite(&sk_holder_mat, &m, true, &len);
+        CHECK_INT(hread(&sk_holder_mat, b, len, true, &r), 0);   /* memory stream: no size */
+        CHECK(r.rows == 4500 && r.cols == 1000 && SK_MAT(&r, 4499, 999) == SK_MAT(&m, 4499, 999));
+        CHECK(SK_MAT(&r, 1234, 567) == SK_MAT(&m, 1234, 567));
+        CHECK(hread(&sk_holder_mat, b, len - 100, true, &r) < 0);
+        free(b);
+        sk_vec v, w; sk_vec_init(&v); sk_vec_init(&w); sk_vec_resize(&v, 5000000);
+        v.data[4999999] = 3.0f;
+        b = hwrite(&sk_holder_vec, &v, true, &len);
+        CHECK_INT(hread(&sk_holder_vec, b, len, true, &w), 0);
+        CHECK(w.dim == 5000000 && w.data[4999999] == 3.0f);
+        CHECK(hread(&sk_holder_vec, b, len - 1, true, &w) < 0);
+        free(b);
+        sk_cmat c, d; sk_cmat_init(&c); sk_cmat_init(&d);
+        sk_cmat_compress(&m, 6, &c);   /* 4.5 MB payload: direct; CM2 of 9 MB too */
+        sk_mat big; sk_mat_init(&big); fill(&big, 9000, 1000);
+        sk_cmat_compress(&big, 4, &c);   /* CM2: 18 MB payload */
+        b = hwrite(&sk_holder_cmat, &c, true, &len);
+        CHECK_INT(hread(&sk_holder_cmat, b, len, true, &d), 0);
+        CHECK(d.data_len == c.data_len && memcmp(d.data, c.data, c.data_len) == 0);
+        CHECK(hread(&sk_holder_cmat, b, len - 7, true, &d) < 0);
+        free(b);
+        sk_cmat_release(&c); sk_cmat_release(&d); sk_mat_release(&big);
+        sk_vec_release(&v); sk_vec_release(&w);
+        sk_mat_release(&m); sk_mat_release(&r);
+    }
+
     return tap_done();
 }
