@@ -339,43 +339,74 @@ int sk_wave_read(FILE *f, sk_wave *w, bool header_only)
         w->samp_freq = (float)sample_rate;
         return 0;
     }
-    /* known size: convert chunk by chunk straight into the sample matrix */
+    /* Known size: convert chunk by chunk, growing the buffer as data arrives (a header may
+     * declare far more data than the file holds; nothing is allocated for data never read).
+     * Samples are collected interleaved, so mono needs no second pass. */
     int64_t ns = (int64_t)(data_size / block_align);
-    if (wave_alloc(w, num_channels, ns) < 0)
-        return SK_EIO;
-    w->samp_freq = (float)sample_rate;
+    int32_t ch = num_channels;
     enum { CHUNK = 1 << 16 };
     unsigned char buf[CHUNK];
     size_t got = 0, per = (size_t)block_align, pend = 0;
-    int64_t done = 0;
+    int64_t done = 0, cap = ns < (1 << 18) ? ns : (1 << 18);
+    float *acc = malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1) * ch);
+    if (!acc) {
+        SK_ERROR("out of memory reading wave data");
+        return SK_EIO;
+    }
     while (got < data_size) {
         size_t want = data_size - got < CHUNK - pend ? data_size - got : CHUNK - pend;
         size_t k = fread(buf + pend, 1, want, f);
         got += k;
-        size_t have = pend + k, frames = have / per;
-        if (frames > (size_t)(ns - done))
-            frames = (size_t)(ns - done);
-        convert_samples(buf, (int64_t)frames, num_channels, r.big, w->data, ns, done);
-        done += (int64_t)frames;
-        pend = have - frames * per;
+        size_t have = pend + k;
+        int64_t frames = (int64_t)(have / per);
+        if (frames > ns - done)
+            frames = ns - done;
+        if (done + frames > cap) {
+            int64_t nc = cap * 2 > done + frames ? cap * 2 : done + frames;
+            if (nc > ns)
+                nc = ns;
+            float *na = realloc(acc, sizeof(float) * (size_t)nc * ch);
+            if (!na) {
+                free(acc);
+                SK_ERROR("out of memory reading wave data");
+                return SK_EIO;
+            }
+            acc = na;
+            cap = nc;
+        }
+        convert_samples(buf, frames * ch, 1, r.big, acc, 0, done * ch);
+        done += frames;
+        pend = have - (size_t)frames * per;
         if (pend)
-            memmove(buf, buf + frames * per, pend);
+            memmove(buf, buf + (size_t)frames * per, pend);
         if (k < want)
             break;
     }
-    if (got < data_size) {
+    if (got < data_size)
         SK_WARN("Expected %u bytes of wave data, but read only %zu bytes. Truncated file?",
                 data_size, got);
-        if (done == 0) {
-            sk_wave_release(w);
-            SK_ERROR("WaveData: empty file (no data)");
+    if (got == 0) {   /* as Kaldi: no bytes at all is an error, a partial block is 0 samples */
+        free(acc);
+        SK_ERROR("WaveData: empty file (no data)");
+        return SK_EIO;
+    }
+    free(w->data);
+    w->data = NULL;
+    w->num_channels = ch;
+    w->num_samples = done;
+    if (ch == 1 || done == 0) {
+        w->data = acc;
+    } else {
+        if (wave_alloc(w, ch, done) < 0) {
+            free(acc);
             return SK_EIO;
         }
-        /* compact the channels to the samples actually read */
-        for (int32_t c = 1; c < num_channels; c++)
-            memmove(w->data + (size_t)c * done, w->data + (size_t)c * ns, sizeof(float) * done);
-        w->num_samples = done;
+        for (int64_t i = 0; i < done; i++)
+            for (int32_t c = 0; c < ch; c++)
+                w->data[(size_t)c * done + i] = acc[(size_t)i * ch + c];
+        free(acc);
     }
+    w->samp_freq = (float)sample_rate;
     return 0;
 }
 
@@ -416,16 +447,38 @@ static int read_sndfile_mem(const unsigned char *buf, size_t len, sk_wave *w, co
         SK_ERROR("cannot read audio data (format tag '%s'): %s", what, sf_strerror(NULL));
         return SK_EIO;
     }
-    int64_t ns = info.frames;
     int32_t ch = info.channels;
-    float *tmp = malloc(sizeof(float) * (size_t)(ns > 0 ? ns : 1) * ch);
-    if (!tmp || wave_alloc(w, ch, ns) < 0) {
-        free(tmp);
+    if (ch <= 0 || ch > 1024) {
         sf_close(sf);
+        SK_ERROR("cannot read audio data (format tag '%s'): %d channels", what, ch);
         return SK_EIO;
     }
     sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_FALSE);
-    sf_count_t got = ns > 0 ? sf_readf_float(sf, tmp, ns) : 0;
+    /* read in blocks, growing the buffer with the data actually decoded (the header's frame
+     * count is not trusted for the allocation) */
+    int64_t ns = 0, cap = 1 << 16;
+    float *tmp = malloc(sizeof(float) * (size_t)cap * ch);
+    for (;;) {
+        if (!tmp) {
+            sf_close(sf);
+            SK_ERROR("out of memory reading audio data");
+            return SK_EIO;
+        }
+        if (ns == cap) {
+            float *nt = realloc(tmp, sizeof(float) * (size_t)cap * 2 * ch);
+            if (!nt) {
+                free(tmp);
+                tmp = NULL;
+                continue;
+            }
+            tmp = nt;
+            cap *= 2;
+        }
+        sf_count_t got = sf_readf_float(sf, tmp + (size_t)ns * ch, cap - ns);
+        if (got <= 0)
+            break;
+        ns += got;
+    }
     sf_close(sf);
     /* With normalisation off, integer formats come back as integers of their width; bring
      * every format to the int16 scale Kaldi uses. */
@@ -438,17 +491,19 @@ static int read_sndfile_mem(const unsigned char *buf, size_t len, sk_wave *w, co
         scale = 32768.0; break;
     default: scale = 1.0;
     }
-    if (got < ns)
-        ns = got;
-    w->num_samples = ns;
-    for (int64_t i = 0; i < ns; i++)
-        for (int32_t c = 0; c < ch; c++)
-            w->data[(size_t)c * ns + i] = (float)(tmp[i * ch + c] * scale);
-    free(tmp);
     if (ns == 0) {
+        free(tmp);
         SK_ERROR("WaveData: empty file (no data)");
         return SK_EIO;
     }
+    if (wave_alloc(w, ch, ns) < 0) {
+        free(tmp);
+        return SK_EIO;
+    }
+    for (int64_t i = 0; i < ns; i++)
+        for (int32_t c = 0; c < ch; c++)
+            w->data[(size_t)c * ns + i] = (float)(tmp[(size_t)i * ch + c] * scale);
+    free(tmp);
     w->samp_freq = (float)info.samplerate;
     return 0;
 }

@@ -72,7 +72,7 @@ int main(void)
             sk_wave_init(&w);
             errors = 0;
             int st = read_mem(buf, cut, &w, false);
-            if (cut < 46) {                   /* header incomplete or no data at all */
+            if (cut < 45) {                   /* header incomplete or no data byte at all */
                 if (st >= 0 || errors == 0)
                     TAP_FAIL("cut at %zu: status %d, %d errors", cut, st, errors);
             } else if (st != 0 || w.num_samples != (int64_t)(cut - 44) / 2) {
