@@ -1,7 +1,9 @@
 /* fbank.c — power (or magnitude) spectrum -> mel energies -> log, energy first or last. */
 /* Hot loops: let GCC vectorise loops with a scalar tail too (-O2 does only the very cheap
  * ones). Element-wise only: sums are never reassociated, so results do not change. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
 #include "feat/fbank.h"
 
 #include <float.h>

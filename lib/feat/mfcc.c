@@ -1,7 +1,9 @@
 /* mfcc.c — power spectrum -> log mel -> DCT-II (orthonormal) -> lifter -> energy, in float. */
 /* Hot loops: let GCC vectorise loops with a scalar tail too (-O2 does only the very cheap
  * ones). Element-wise only: sums are never reassociated, so results do not change. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
 #include "feat/mfcc.h"
 
 #include <float.h>

@@ -1,7 +1,9 @@
 /* spectrogram.c — log power spectrum with the energy in element 0, or the raw packed FFT. */
 /* Hot loops: let GCC vectorise loops with a scalar tail too (-O2 does only the very cheap
  * ones). Element-wise only: sums are never reassociated, so results do not change. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
 #include "feat/spectrogram.h"
 
 #include <float.h>

@@ -2,7 +2,9 @@
  * arithmetic: float everywhere except the window shapes (double, then rounded). */
 /* Hot loops: let GCC vectorise loops with a scalar tail too (-O2 does only the very cheap
  * ones). Element-wise only: sums are never reassociated, so results do not change. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
 #include "feat/window.h"
 
 #include <float.h>
