@@ -56,45 +56,44 @@ int sk_compute_feats_main(sk_feat_type type, const char *usage, int argc, char *
         sk_opts_usage_exit(po);
     const char *wav_rspec = sk_opts_arg(po, 1), *out_wspec = sk_opts_arg(po, 2);
 
-    bool htk;
-    if (!strcmp(output_format, "kaldi"))
-        htk = false;
-    else if (!strcmp(output_format, "htk"))
-        htk = true;
-    else
-        SK_FATAL("Invalid output_format string %s", output_format);
-    if (type == SK_FEAT_MFCC && *utt2spk && !*vtln_map)
-        SK_FATAL("The --utt2spk option is only needed if the --vtln-map option is used.");
-    if (type == SK_FEAT_FBANK && *utt2spk && *vtln_map)
-        SK_FATAL("The --utt2spk option is only needed if the --vtln-map option is used.");
-
-    sk_feat_computer *comp = sk_feat_computer_new(&fo);
-    if (!comp)
-        sk_fatal_exit();
-    int32_t dim = sk_feat_dim(comp);
-    sk_seq_reader *reader = sk_seq_open(wav_rspec, &sk_holder_wave);
-    if (!reader)
-        sk_fatal_exit();
-    sk_writer *writer = sk_writer_open(out_wspec, htk ? &sk_holder_htk : &sk_holder_mat);
-    if (!writer)
-        sk_fatal_exit();
-    sk_writer *dur_writer = NULL;
-    if (*utt2dur && !(dur_writer = sk_writer_open(utt2dur, &sk_holder_double)))
-        sk_fatal_exit();
-    sk_ra_reader *vtln = NULL;
-    if (*vtln_map) {
-        vtln = sk_ra_open_mapped(vtln_map, type == SK_FEAT_MFCC ? utt2spk : "", &sk_holder_float);
-        if (!vtln)
-            sk_fatal_exit();
-    }
-
+    /* Library code does not exit: a fatal condition prints its ERROR and jumps to out, and the
+     * tool's main returns SK_EXIT_FATAL (255) as a Kaldi binary does. */
+    int status = SK_EXIT_FATAL;
     int32_t num_utts = 0, num_success = 0;
+    sk_feat_computer *comp = NULL;
+    sk_seq_reader *reader = NULL;
+    sk_writer *writer = NULL, *dur_writer = NULL;
+    sk_ra_reader *vtln = NULL;
+    bool htk = false;
+    if (!strcmp(output_format, "htk")) {
+        htk = true;
+    } else if (strcmp(output_format, "kaldi")) {
+        SK_ERROR("Invalid output_format string %s", output_format);
+        goto out;
+    }
+    if ((type == SK_FEAT_MFCC && *utt2spk && !*vtln_map) ||
+        (type == SK_FEAT_FBANK && *utt2spk && *vtln_map)) {   /* fbank: Kaldi's inverted check */
+        SK_ERROR("The --utt2spk option is only needed if the --vtln-map option is used.");
+        goto out;
+    }
+    if (!(comp = sk_feat_computer_new(&fo)))
+        goto out;
+    int32_t dim = sk_feat_dim(comp);
+    if (!(reader = sk_seq_open(wav_rspec, &sk_holder_wave)) ||
+        !(writer = sk_writer_open(out_wspec, htk ? &sk_holder_htk : &sk_holder_mat)))
+        goto out;
+    if (*utt2dur && !(dur_writer = sk_writer_open(utt2dur, &sk_holder_double)))
+        goto out;
+    if (*vtln_map &&
+        !(vtln = sk_ra_open_mapped(vtln_map, type == SK_FEAT_MFCC ? utt2spk : "", &sk_holder_float)))
+        goto out;
+
     for (; !sk_seq_done(reader); sk_seq_next(reader)) {
         num_utts++;
         const char *utt = sk_seq_key(reader);
         const sk_wave *wave = sk_seq_value(reader);
         if (!wave)
-            sk_fatal_exit();
+            goto out;
         float dur = sk_wave_duration(wave);
         if (dur < min_duration) {
             SK_WARN("File: %s is too short (%g sec): producing no output.", utt, dur);
@@ -119,7 +118,7 @@ int sk_compute_feats_main(sk_feat_type type, const char *usage, int argc, char *
             }
             const float *v = sk_ra_value(vtln, utt);
             if (!v)
-                sk_fatal_exit();
+                goto out;
             warp = *v;
         }
         float *feats;
@@ -150,27 +149,35 @@ int sk_compute_feats_main(sk_feat_type type, const char *usage, int argc, char *
         }
         free(feats);
         if (st < 0)
-            sk_fatal_exit();
+            goto out;
         if (dur_writer) {
             double d = dur;
             if (sk_writer_write(dur_writer, utt, &d) < 0)
-                sk_fatal_exit();
+                goto out;
         }
         if (num_utts % 10 == 0)
             SK_LOG("Processed %d utterances", num_utts);
         SK_VLOG(2, "Processed features for key %s", utt);
         num_success++;
     }
-    if (sk_seq_close(reader) < 0)
-        sk_fatal_exit();
-    if (sk_writer_close(writer) < 0)
-        sk_fatal_exit();
-    if (dur_writer && sk_writer_close(dur_writer) < 0)
-        sk_fatal_exit();
+    int cr = sk_seq_close(reader), cw = sk_writer_close(writer);
+    int cd = dur_writer ? sk_writer_close(dur_writer) : 0;
+    reader = NULL;
+    writer = dur_writer = NULL;
+    if (cr < 0 || cw < 0 || cd < 0)
+        goto out;
+    SK_LOG(" Done %d out of %d utterances.", num_success, num_utts);
+    status = num_success != 0 ? 0 : 1;
+out:
+    if (reader)
+        sk_seq_close(reader);
+    if (writer)
+        sk_writer_close(writer);
+    if (dur_writer)
+        sk_writer_close(dur_writer);
     if (vtln)
         sk_ra_close(vtln);
-    SK_LOG(" Done %d out of %d utterances.", num_success, num_utts);
     sk_feat_computer_free(comp);
     sk_opts_free(po);
-    return num_success != 0 ? 0 : 1;
+    return status;
 }

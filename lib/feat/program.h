@@ -5,8 +5,9 @@
  *     int main(int argc, char **argv)
  *     { return sk_compute_feats_main(SK_FEAT_MFCC, usage, argc, argv); }
  *
- * Returns the tool's exit status (0 if any utterance succeeded, else 1; 255 after an ERROR
- * that Kaldi treats as fatal). Bad options exit inside (sk_opts conventions).
+ * Returns the tool's exit status (0 if any utterance succeeded, else 1; SK_EXIT_FATAL = 255
+ * after an ERROR that Kaldi treats as fatal; it never exits itself). Bad options and usage
+ * errors exit inside sk_opts, as for every tool.
  */
 #ifndef SK_FEAT_PROGRAM_H
 #define SK_FEAT_PROGRAM_H
