@@ -213,11 +213,14 @@ static bool round_trip(const holder_case *hc, bool binary)
     ok &= ra_matches("scp:b.scp", hc);
     ok &= ra_matches("scp,s:b.scp", hc);
     ok &= ra_matches("scp,p:b.scp", hc);
-    /* pipes both ways */
-    snprintf(ws, sizeof ws, "ark%s:| gzip -c > c.ark.gz", t);
-    ok &= write_table(ws, hc) == 0;
-    ok &= seq_matches("ark:gunzip -c c.ark.gz |", hc);
-    ok &= ra_matches("ark:gunzip -c c.ark.gz |", hc);
+    /* pipes both ways (process start-up is slow on a loaded machine: a few holders suffice,
+     * the pipe code does not depend on the holder) */
+    if (hc->h == &sk_holder_int32_vec || hc->h == &sk_holder_post || hc->h == &sk_holder_token) {
+        snprintf(ws, sizeof ws, "ark%s:| gzip -c > c.ark.gz", t);
+        ok &= write_table(ws, hc) == 0;
+        ok &= seq_matches("ark:gunzip -c c.ark.gz |", hc);
+        ok &= ra_matches("ark:gunzip -c c.ark.gz |", hc);
+    }
     /* scp writer: one file per key */
     write_str("d.scp", "utt3 d3.obj\nutt1 d1.obj\nutt2 d2.obj\n");
     snprintf(ws, sizeof ws, "scp%s:d.scp", t);
@@ -237,8 +240,14 @@ int main(void)
     size_t len_bin_n = 0, len_txt_n = 0;
     char *len_bin = slurp("tests/data/io-scalars/len.bin.ark", &len_bin_n);
     char *len_txt = slurp("tests/data/io-scalars/len.txt.ark", &len_txt_n);
-    char dir[] = "/tmp/skald-table-XXXXXX";
-    if (!mkdtemp(dir) || chdir(dir) != 0)
+    /* Many small files are written and opened: prefer a memory file system. */
+    char dir[] = "/dev/shm/skald-table-XXXXXX";
+    if (!mkdtemp(dir)) {
+        memcpy(dir, "/tmp/skald-table-XXXXXX", sizeof "/tmp/skald-table-XXXXXX");
+        if (!mkdtemp(dir))
+            return 1;
+    }
+    if (chdir(dir) != 0)
         return 1;
     make_samples();
 
@@ -315,7 +324,7 @@ int main(void)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         for (int b = 0; b < 2; b++) {
             char name[128];
-            snprintf(name, sizeof name, "%s round trip, %s: ark, ark,scp, pipes, scp, s/cs/o/p",
+            snprintf(name, sizeof name, "%s round trip, %s: ark, ark,scp, (pipes), scp, s/cs/o/p",
                      cases[c].h->name, b ? "binary" : "text");
             TEST(name) {
                 reset();
