@@ -210,48 +210,49 @@ static inline uint8_t float_to_char(const col_pct *p, float x)
     return (uint8_t)seg_code((x - p->p75) / (p->p100 - p->p75), 63.0f, 192, 255);
 }
 
-/* Rearranges v[0..n) so that v[k] is the k-th smallest, smaller ones before it and larger
- * ones after (like std::nth_element). Values are finite here (or the method ignores order). */
-static void nth_element(float *v, int32_t n, int32_t k)
+/* Rearranges v[0..n) so that v[k] is the k-th smallest, smaller or equal ones before it and
+ * larger or equal ones after (like std::nth_element), and returns it. Quickselect with a
+ * median-of-three pivot and a three-way split done by two branch-free passes (columns of
+ * decompressed features have many equal values); short ranges by insertion sort. */
+static float nth_element(float *v, int32_t n, int32_t k)
 {
-    int32_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        if (hi - lo < 16) {           /* insertion sort of a short range */
-            for (int32_t i = lo + 1; i <= hi; i++) {
-                float x = v[i];
-                int32_t j = i - 1;
-                while (j >= lo && v[j] > x) {
-                    v[j + 1] = v[j];
-                    j--;
-                }
-                v[j + 1] = x;
-            }
-            return;
+    int32_t lo = 0, hi = n;   /* the range [lo, hi) still holds position k */
+    while (hi - lo > 16) {
+        int32_t mid = lo + (hi - lo) / 2;
+        float a = v[lo], b = v[mid], c = v[hi - 1];
+        float p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int32_t lt = lo;   /* [lo, lt) < p */
+        for (int32_t i = lo; i < hi; i++) {
+            float x = v[i];
+            v[i] = v[lt];
+            v[lt] = x;
+            lt += x < p;
         }
-        int32_t mid = lo + (hi - lo) / 2;   /* median of three as the pivot */
-        float a = v[lo], b = v[mid], c = v[hi];
-        float pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        int32_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
+        if (k < lt) {
+            hi = lt;
+            continue;
         }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return;   /* v[j+1..i-1] all equal the pivot */
+        int32_t eq = lt;   /* [lt, eq) == p */
+        for (int32_t i = lt; i < hi; i++) {
+            float x = v[i];
+            v[i] = v[eq];
+            v[eq] = x;
+            eq += x == p;
+        }
+        if (k < eq)
+            return p;
+        lo = eq;
     }
+    for (int32_t i = lo + 1; i < hi; i++) {
+        float x = v[i];
+        int32_t j = i - 1;
+        while (j >= lo && v[j] > x) {
+            v[j + 1] = v[j];
+            j--;
+        }
+        v[j + 1] = x;
+    }
+    return v[k];
 }
 
 static float min_of(const float *v, int32_t n)
@@ -282,10 +283,8 @@ static void column_header(float min, float range, float *col, int32_t n, uint16_
         /* exact order statistics s[0], s[q], s[3q], s[n-1] without a full sort */
         int32_t q = n / 4;
         float v0 = min_of(col, n), v100 = max_of(col, n);
-        nth_element(col, n, 3 * q);
-        float v75 = col[3 * q];
-        nth_element(col, 3 * q, q);   /* the q-th smallest lies below position 3q */
-        float v25 = col[q];
+        float v75 = nth_element(col, n, 3 * q);
+        float v25 = nth_element(col, 3 * q, q);   /* the q-th smallest lies below position 3q */
         h[0] = u16_min(float_to_u16(min, range, v0), 65532);
         h[1] = u16_min(u16_max(float_to_u16(min, range, v25), h[0] + 1), 65533);
         h[2] = u16_min(u16_max(float_to_u16(min, range, v75), h[1] + 1), 65534);

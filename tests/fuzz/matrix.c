@@ -60,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(b);
         free(b2);
         char *t = write_mem(h, obj, false, &len);
-        if (read_mem(h, (const uint8_t *)t, len, false, back) != 0)
+        /* text must read back, except into a compressed matrix: a corrupt header can decode
+         * to NaN/Inf, which text reading then refuses to compress (a clean error) */
+        if (read_mem(h, (const uint8_t *)t, len, false, back) != 0 && h != &sk_holder_cmat)
             abort();
         free(t);
         if (h->extract_range) {
