@@ -142,6 +142,28 @@ int main(void)
         CHECK(diff(&x.f, &y.r) < 1e-6);
         rel(&x); rel(&y);
     }
+    TEST("large activations, softmax, bias, argmax: fast table equals the reference") {
+        int NR = 613, C = 300;
+        pair x = mk(NR, C, -8, 8), y = mk(NR, C, 0, 0), d = mk(NR, C, -1, 1), o = mk(NR, C, 0, 0);
+        vpair v = mkv(C, -1, 1);
+        F->sigmoid(F, &y.f, &x.f); R->sigmoid(R, &y.r, &x.r);
+        CHECK(diff(&y.f, &y.r) < 1e-6);
+        F->diff_sigmoid(F, &o.f, &y.f, &d.f); R->diff_sigmoid(R, &o.r, &y.r, &d.r);
+        CHECK(diff(&o.f, &o.r) == 0 || diff(&o.f, &o.r) < 1e-6);
+        F->tanh(F, &y.f, &x.f); R->tanh(R, &y.r, &x.r);
+        CHECK(diff(&y.f, &y.r) == 0);
+        F->diff_tanh(F, &o.f, &y.f, &d.f); R->diff_tanh(R, &o.r, &y.r, &d.r);
+        CHECK(diff(&o.f, &o.r) == 0);
+        F->softmax(F, &y.f, &x.f); R->softmax(R, &y.r, &x.r);
+        CHECK(diff(&y.f, &y.r) == 0);
+        F->add_vec_to_rows(F, 0.5f, &v.f, 0.7f, &y.f); R->add_vec_to_rows(R, 0.5f, &v.r, 0.7f, &y.r);
+        CHECK(diff(&y.f, &y.r) == 0);
+        int32_t *i1 = malloc(sizeof(int32_t) * NR), *i2 = malloc(sizeof(int32_t) * NR);
+        F->row_max_id(F, &x.f, i1); R->row_max_id(R, &x.r, i2);
+        CHECK(!memcmp(i1, i2, sizeof(int32_t) * NR));
+        free(i1); free(i2);
+        rel(&x); rel(&y); rel(&d); rel(&o); relv(&v);
+    }
     TEST("col_sums fast path vs reference") {
         pair m = mk(300, 77, -1, 1);
         vpair v = mkv(77, -1, 1);
