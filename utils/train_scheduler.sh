@@ -46,7 +46,9 @@ mkdir -p "$dir/log" "$dir/nnet"
 
 opts="$train_tool_opts --verbose=$verbose"
 [ -n "$feature_transform" ] && opts="$opts --feature-transform=$feature_transform"
-[ "$num_gpus" -gt 0 ] 2>/dev/null && opts="$opts --use-gpu=yes --num-gpus=$num_gpus"
+# Kaldi's training tools default to --use-gpu=yes; the CPU is asked for explicitly.
+if [ "$num_gpus" -gt 0 ] 2>/dev/null; then opts="$opts --use-gpu=yes --num-gpus=$num_gpus"
+else opts="$opts --use-gpu=no"; fi
 [ "$num_threads" -gt 1 ] 2>/dev/null && opts="$opts --num-threads=$num_threads"
 
 # The last AvgLoss line's 4th field is the loss, as Kaldi's scheduler reads it.
