@@ -369,22 +369,117 @@ static void ref_sigmoid(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
         for (int32_t c = 0; c < x->cols; c++)
             ROW(y, r)[c] = sigm(ROW(x, r)[c]);
 }
-/* Branch-free form the vectoriser handles: e = exp(-|x|); x > 0: 1/(1+e), else e/(1+e). */
+/* Fast exp for the activations: Cephes' single-precision expf (range reduction by ln 2,
+ * degree-6 polynomial, exponent by bit arithmetic; relative error ~1e-7), for exp(-a) with
+ * a >= 0 given by its bits. Written without FP comparisons (they may trap, which stops GCC
+ * from if-converting) so that the loops using it vectorise: a is clamped to 87.3 by an
+ * integer min on its bits, rounding uses the 1.5 * 2^23 trick. */
+static inline float fast_exp_neg(int32_t abits)
+{
+    const int32_t lim = 0x42AE999A;             /* 87.3f */
+    abits = abits < lim ? abits : lim;
+    union { int32_t i; float f; } a = { .i = abits };
+    float x = -a.f;
+    union { float f; int32_t i; } t = { .f = x * 1.44269504088896341f + 12582912.0f };
+    float fn = t.f - 12582912.0f;               /* round(x log2(e)) */
+    int32_t n = t.i - 0x4B400000;               /* the same, as an integer */
+    float r = x - fn * 0.693359375f + fn * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    union { int32_t i; float f; } sc = { .i = (n + 127) << 23 };
+    return p * sc.f;
+}
+
+/* NaN in -> NaN out, by integer masking (no FP compare): all bits set is a NaN. */
+static inline float keep_nan(int32_t xbits, float y)
+{
+    union { float f; int32_t i; } o = { .f = y };
+    o.i |= -(int32_t)((xbits & 0x7fffffff) > 0x7f800000);
+    return o.f;
+}
+
+/* sigmoid on a row: e = exp(-|x|); x > 0: 1/(1+e), else e/(1+e) (Kaldi's two branches) as a
+ * blend on the sign bit (x = -0 and +0 both give 0.5). */
+#define SIGMOID_ROW_BODY                                                   \
+    for (int32_t c = 0; c < n; c++) {                                      \
+        union { float f; int32_t i; } v = { .f = xi[c] };                  \
+        float e = fast_exp_neg(v.i & 0x7fffffff);                          \
+        float inv = 1.0f / (1.0f + e);                                     \
+        float neg = (float)(int32_t)((uint32_t)v.i >> 31);                 \
+        yo[c] = keep_nan(v.i, inv * (e * neg + (1.0f - neg)));             \
+    }
+
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sigmoid_row_avx2(float *restrict yo, const float *restrict xi, int32_t n)
+{
+    SIGMOID_ROW_BODY
+}
+__attribute__((optimize("O3")))
+static void sigmoid_row_generic(float *restrict yo, const float *restrict xi, int32_t n)
+{
+    SIGMOID_ROW_BODY
+}
+
+/* Row softmax: max, exp(x - max) (<= 0, so exp of minus its magnitude), float sum, scale. */
+#define SOFTMAX_ROW_BODY                                                   \
+    float m = xi[0];                                                       \
+    for (int32_t c = 1; c < n; c++)                                        \
+        m = xi[c] > m ? xi[c] : m;                                         \
+    for (int32_t c = 0; c < n; c++) {                                      \
+        union { float f; int32_t i; } d = { .f = xi[c] - m };              \
+        yo[c] = keep_nan(d.i, fast_exp_neg(d.i & 0x7fffffff));             \
+    }                                                                      \
+    float s = 0;                                                           \
+    for (int32_t c = 0; c < n; c++)                                        \
+        s += yo[c];                                                        \
+    float inv = 1.0f / s;                                                  \
+    for (int32_t c = 0; c < n; c++)                                        \
+        yo[c] *= inv;
+
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void softmax_row_avx2(float *restrict yo, const float *restrict xi, int32_t n)
+{
+    SOFTMAX_ROW_BODY
+}
+__attribute__((optimize("O3")))
+static void softmax_row_generic(float *restrict yo, const float *restrict xi, int32_t n)
+{
+    SOFTMAX_ROW_BODY
+}
+
+static bool have_avx2(void)
+{
+    static int cached = -1;
+    if (cached < 0)
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return cached;
+}
+
 static void cpu_sigmoid(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
 {
     (void)be;
     SAME(x, y);
-    int32_t n = x->cols;
-    for (int32_t r = 0; r < x->rows; r++) {
-        const float *xi = ROW(x, r);
-        float *yo = ROW(y, r);
-        for (int32_t c = 0; c < n; c++) {
-            float v = xi[c];
-            float e = expf(-fabsf(v));
-            float inv = 1.0f / (1.0f + e);
-            yo[c] = v > 0 ? inv : e * inv;
-        }
-    }
+    void (*row)(float *, const float *, int32_t) = have_avx2() ? sigmoid_row_avx2
+                                                               : sigmoid_row_generic;
+    for (int32_t r = 0; r < x->rows; r++)
+        row(ROW(y, r), ROW(x, r), x->cols);
+}
+
+static void cpu_softmax(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
+{
+    (void)be;
+    SAME(x, y);
+    if (x->cols == 0)
+        return;
+    void (*row)(float *, const float *, int32_t) = have_avx2() ? softmax_row_avx2
+                                                               : softmax_row_generic;
+    for (int32_t r = 0; r < x->rows; r++)
+        row(ROW(y, r), ROW(x, r), x->cols);
 }
 static void ref_diff_sigmoid(const sk_backend *be, sk_bmat *dx, const sk_bmat *y, const sk_bmat *dy)
 {
@@ -656,7 +751,7 @@ static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
     .scale_rows = ref_scale_rows, .scale_cols = ref_scale_cols, .vec_axpby = ref_vec_axpby, \
     .vec_mul = ref_vec_mul, .vec_affine = ref_vec_affine, .sum = ref_sum, \
     .row_max_id = ref_row_max_id, .diff_sigmoid = ref_diff_sigmoid, .tanh = ref_tanh, \
-    .diff_tanh = ref_diff_tanh, .softmax = ref_softmax, .diff_softmax = ref_diff_softmax, \
+    .diff_tanh = ref_diff_tanh, .diff_softmax = ref_diff_softmax, \
     .prelu = ref_prelu, .diff_prelu = ref_diff_prelu, .prelu_grads = ref_prelu_grads, \
     .copy_rows = ref_copy_rows, .add_to_rows = ref_add_to_rows, .copy_cols = ref_copy_cols, \
     .add_to_cols = ref_add_to_cols, .dropout_mask = ref_dropout_mask, .seed = cpu_seed, \
@@ -664,12 +759,12 @@ static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
 
 static const sk_backend cpu_ref_backend = {
     .name = "cpu-ref", COMMON_ENTRIES,
-    .gemm = ref_gemm, .col_sums = ref_col_sums, .sigmoid = ref_sigmoid,
+    .gemm = ref_gemm, .col_sums = ref_col_sums, .sigmoid = ref_sigmoid, .softmax = ref_softmax,
 };
 
 static const sk_backend cpu_backend = {
     .name = "cpu", COMMON_ENTRIES,
-    .gemm = cpu_gemm, .col_sums = cpu_col_sums, .sigmoid = cpu_sigmoid,
+    .gemm = cpu_gemm, .col_sums = cpu_col_sums, .sigmoid = cpu_sigmoid, .softmax = cpu_softmax,
 };
 
 const sk_backend *sk_backend_cpu(void) { return &cpu_backend; }
