@@ -174,3 +174,64 @@ float sk_wer_bootstrap_improvement(const int32_t *errs1, const int32_t *errs2, i
     }
     return (float)improv / (float)replications;
 }
+
+int32_t sk_levenshtein_align(const char *const *a, int32_t na, const char *const *b, int32_t nb,
+                             const char ***pairs, int32_t *n)
+{
+    /* Full (na+1) x (nb+1) cost table: sentences are short, and the traceback needs it. */
+    size_t w = (size_t)nb + 1;
+    int32_t *e = malloc(((size_t)na + 1) * w * sizeof *e);
+    const char **out = malloc(((size_t)na + nb + 1) * 2 * sizeof *out);
+    if (!e || !out) {
+        free(e);
+        free(out);
+        SK_ERROR("Out of memory aligning %d against %d words", na, nb);
+        return -1;
+    }
+#define E(i, j) e[(size_t)(i) * w + (j)]
+    for (int32_t j = 0; j <= nb; j++)
+        E(0, j) = j;
+    for (int32_t i = 1; i <= na; i++) {
+        E(i, 0) = i;
+        for (int32_t j = 1; j <= nb; j++) {
+            int32_t diag = E(i - 1, j - 1) + (strcmp(a[i - 1], b[j - 1]) != 0);
+            int32_t up = E(i - 1, j) + 1, left = E(i, j - 1) + 1;
+            int32_t best = diag < up ? diag : up;
+            E(i, j) = best < left ? best : left;
+        }
+    }
+    /* Walk back from the end, collecting pairs last-first, then reverse them. */
+    int32_t k = 0, i = na, j = nb;
+    while (i > 0 || j > 0) {
+        int step; /* 0 diagonal, 1 up (a word, no b word), 2 left (b word only) */
+        if (i == 0)
+            step = 2;
+        else if (j == 0)
+            step = 1;
+        else {
+            int32_t diag = E(i - 1, j - 1) + (strcmp(a[i - 1], b[j - 1]) != 0);
+            int32_t up = E(i - 1, j) + 1, left = E(i, j - 1) + 1;
+            step = diag <= (up < left ? up : left) ? 0 : (up <= left ? 1 : 2);
+        }
+        out[2 * k] = step == 2 ? NULL : a[i - 1];
+        out[2 * k + 1] = step == 1 ? NULL : b[j - 1];
+        k++;
+        if (step != 2)
+            i--;
+        if (step != 1)
+            j--;
+    }
+#undef E
+    for (int32_t l = 0, r = k - 1; l < r; l++, r--) {
+        const char *t0 = out[2 * l], *t1 = out[2 * l + 1];
+        out[2 * l] = out[2 * r];
+        out[2 * l + 1] = out[2 * r + 1];
+        out[2 * r] = t0;
+        out[2 * r + 1] = t1;
+    }
+    int32_t dist = e[(size_t)na * w + nb];
+    free(e);
+    *pairs = out;
+    *n = k;
+    return dist;
+}

@@ -34,6 +34,14 @@ int sk_wer_add(sk_wer_stats *w, const char *const *ref, int32_t nref, const char
 /* "%WER ...", "%SER ...", "Scored ..." exactly as Kaldi prints them. */
 void sk_wer_print(FILE *f, const sk_wer_stats *w);
 
+/* Word-by-word alignment of a against b (align-text): the pairs (a word or NULL, b word or
+ * NULL) of one minimal Levenshtein path, first to last. Ties are broken as Kaldi's traceback
+ * from the end does: a match/substitution first, then a deletion (a word against nothing),
+ * then an insertion. *pairs is malloc'ed (2 * *n pointers into a and b; caller frees);
+ * returns the edit distance, or -1 on out of memory (ERROR printed). */
+int32_t sk_levenshtein_align(const char *const *a, int32_t na, const char *const *b, int32_t nb,
+                             const char ***pairs, int32_t *n);
+
 /* Bootstrap of the WER over utterances (compute-wer-bootci, Bisani and Ney): `replications`
  * resamplings of the n (errors, words) pairs, with glibc rand() as Kaldi's RandInt uses it.
  * *mean and *interval (1.96 standard deviations) are fractions. Kaldi's own loops run one
