@@ -4,7 +4,8 @@
  * archive and writes each utterance, in chunks of at most CHUNK frames, into a
  * compute/feeder.h ring (on a GPU: pinned buffers copied on a second stream); the main thread
  * assembles an utterance from its chunks on the backend, forwards it and writes the output.
- * (Without any component to tell the input dimension, the loop reads inline.) */
+ * (Without any component to tell the input dimension, the loop reads inline.)
+ * SKALD_INPUT_CHUNK=N sets the chunk size (default 4096 frames). */
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -175,7 +176,8 @@ static void fwd_add(fwd_state *st, const char *key, const sk_bmat *y)
         fwd_flush(st);
 }
 
-enum { CHUNK = 4096, DEPTH = 4 };
+enum { DEPTH = 4 };
+static int32_t CHUNK = 4096;   /* SKALD_INPUT_CHUNK (tests: utterances across chunks) */
 
 /* What travels with each chunk of the feeder (indexed by its slot). */
 typedef struct {
@@ -336,6 +338,9 @@ int main(int argc, char **argv)
     sk_bmat xin = { NULL, 0, 0, 0 };
     int32_t in_dim = sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans)
                    : sk_nnet_num_components(nn) ? sk_nnet_input_dim(nn) : 0;
+    const char *chs = getenv("SKALD_INPUT_CHUNK");
+    if (chs && *chs && (CHUNK = atoi(chs)) < 1)
+        SK_FATAL("SKALD_INPUT_CHUNK=%s: want a positive number of frames", chs);
     if (in_dim > 0) {
         reader rp = { .rd = rd, .in_dim = in_dim };
         atomic_init(&rp.status, 0);
