@@ -5,7 +5,9 @@
  * archives, runs the feature transform (on the CPU backend), fills and shuffles the
  * randomizer and writes each minibatch into a compute/feeder.h ring (on a GPU: pinned buffers
  * copied on a second stream), with its targets and weights in a ring of sk_train_batch of
- * the same depth (SKALD_INPUT_DEPTH minibatches, default 4). The main thread only trains. */
+ * the same depth (SKALD_INPUT_DEPTH minibatches, default 4). The main thread only trains.
+ * The "i/o time" of the final line is the share of the run the training spent waiting for
+ * input (--verbose=1 adds the pipeline's counts). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
