@@ -1,6 +1,15 @@
-/* nnet-forward: forward features through an nnet1 network (decoding, priors). */
+/* nnet-forward: forward features through an nnet1 network (decoding, priors).
+ *
+ * Reading and checking the features runs ahead of the compute: a producer thread decodes the
+ * archive and writes each utterance, in chunks of at most CHUNK frames, into a
+ * compute/feeder.h ring (on a GPU: pinned buffers copied on a second stream); the main thread
+ * assembles an utterance from its chunks on the backend, forwards it and writes the output.
+ * (Without any component to tell the input dimension, the loop reads inline.)
+ * SKALD_INPUT_CHUNK=N sets the chunk size (default 4096 frames). */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +17,7 @@
 #include "base/log.h"
 #include "base/opts.h"
 #include "compute/backend.h"
+#include "compute/feeder.h"
 #include "io/table.h"
 #include "matrix/holders.h"
 #include "matrix/matrix.h"
@@ -166,6 +176,77 @@ static void fwd_add(fwd_state *st, const char *key, const sk_bmat *y)
         fwd_flush(st);
 }
 
+enum { DEPTH = 4 };
+static int32_t CHUNK = 4096;   /* SKALD_INPUT_CHUNK (tests: utterances across chunks) */
+
+/* What travels with each chunk of the feeder (indexed by its slot). */
+typedef struct {
+    char *key;            /* owned */
+    int32_t total, off;   /* the utterance's frames; this chunk's first frame */
+} chunk_info;
+
+typedef struct {
+    sk_seq_reader *rd;
+    sk_feeder *fd;
+    chunk_info *info;     /* [DEPTH] */
+    int32_t in_dim;
+    atomic_int status;    /* < 0: failed (ERROR printed) */
+} reader;
+
+static void *read_ahead(void *arg)
+{
+    reader *p = arg;
+    for (; !sk_seq_done(p->rd); sk_seq_next(p->rd)) {
+        const char *key = sk_seq_key(p->rd);
+        const sk_mat *m = sk_seq_value(p->rd);
+        if (!m) {
+            SK_ERROR("Cannot read features for %s", key);
+            goto fail;
+        }
+        for (int32_t r = 0; r < m->rows; r++)
+            for (int32_t c = 0; c < m->cols; c++)
+                if (!isfinite(SK_MAT(m, r, c))) {
+                    SK_ERROR("NaN or inf found in features for %s", key);
+                    goto fail;
+                }
+        if (m->cols != p->in_dim) {
+            SK_ERROR("Dimensionality mismatch! Features of %s have dim %d, the network input "
+                     "is %d", key, m->cols, p->in_dim);
+            goto fail;
+        }
+        int32_t off = 0;
+        do {
+            int32_t n = m->rows - off < CHUNK ? m->rows - off : CHUNK, stride;
+            float *h = sk_feeder_host(p->fd, &stride);
+            chunk_info *ci = &p->info[sk_feeder_slot(p->fd, 0)];
+            free(ci->key);
+            ci->key = strdup(key);
+            ci->total = m->rows;
+            ci->off = off;
+            for (int32_t r = 0; r < n; r++)
+                memcpy(h + (size_t)r * stride, SK_ROW(m, off + r), sizeof(float) * (size_t)m->cols);
+            sk_feeder_submit(p->fd, n);
+            if (!ci->key) {
+                SK_ERROR("out of memory");
+                goto fail;
+            }
+            off += n;
+        } while (off < m->rows);
+    }
+    if (sk_seq_close(p->rd) < 0) {
+        p->rd = NULL;
+        SK_ERROR("Error reading the features");
+        goto fail;
+    }
+    p->rd = NULL;
+    sk_feeder_close(p->fd);
+    return NULL;
+fail:
+    atomic_store(&p->status, SK_EIO);
+    sk_feeder_close(p->fd);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
@@ -188,6 +269,8 @@ int main(int argc, char **argv)
                   "Scaling factor to be applied on pdf-log-priors");
     sk_opts_float(po, "prior-floor", &prior_floor,
                   "Flooring constant for prior probability (i.e. label rel. frequency)");
+    sk_gpu_opts gpu = SK_GPU_OPTS_INIT;
+    sk_gpu_opts_register(po, &gpu);
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3)
         sk_opts_usage_exit(po);
@@ -199,6 +282,9 @@ int main(int argc, char **argv)
     const sk_backend *be = sk_backend_select(use_gpu);
     if (!be)
         SK_FATAL("Cannot select a compute backend (--use-gpu=%s)", use_gpu);
+    if (sk_gpu_opts_apply(be, &gpu) < 0)
+        SK_FATAL("Bad --precision=%s or --gpu-memory-fraction=%g", gpu.precision,
+                 gpu.memory_fraction);
     sk_nnet *trans = sk_nnet_new(be);
     if (feature_transform[0]) {
         sk_nnet_free(trans);
@@ -250,7 +336,61 @@ int main(int argc, char **argv)
     int64_t frames = 0;
     int num_done = 0;
     sk_bmat xin = { NULL, 0, 0, 0 };
-    for (; !sk_seq_done(rd); sk_seq_next(rd)) {
+    int32_t in_dim = sk_nnet_num_components(trans) ? sk_nnet_input_dim(trans)
+                   : sk_nnet_num_components(nn) ? sk_nnet_input_dim(nn) : 0;
+    const char *chs = getenv("SKALD_INPUT_CHUNK");
+    if (chs && *chs && (CHUNK = atoi(chs)) < 1)
+        SK_FATAL("SKALD_INPUT_CHUNK=%s: want a positive number of frames", chs);
+    if (in_dim > 0) {
+        reader rp = { .rd = rd, .in_dim = in_dim };
+        atomic_init(&rp.status, 0);
+        rp.fd = sk_feeder_new(be, CHUNK, in_dim, DEPTH);
+        rp.info = calloc(DEPTH, sizeof *rp.info);
+        if (!rp.fd || !rp.info)
+            SK_FATAL("Cannot allocate the input pipeline");
+        pthread_t th;
+        if (pthread_create(&th, NULL, read_ahead, &rp) != 0)
+            SK_FATAL("Cannot start the input thread");
+        const sk_bmat *xc;
+        while ((xc = sk_feeder_next(rp.fd)) && atomic_load(&rp.status) == 0) {
+            const chunk_info *ci = &rp.info[sk_feeder_slot(rp.fd, 1)];
+            if (ci->off == 0 && (xin.rows < ci->total || xin.cols != in_dim)) {
+                be->mat_free(be, &xin);
+                if (be->mat_alloc(be, &xin, ci->total, in_dim) < 0)
+                    SK_FATAL("out of memory for %s (%d frames)", ci->key, ci->total);
+            }
+            sk_bmat dst = sk_bmat_rows(&xin, ci->off, xc->rows);
+            be->copy(be, &dst, xc);
+            if (ci->off + xc->rows < ci->total)
+                continue;
+            sk_bmat x = sk_bmat_rows(&xin, 0, ci->total);
+            const sk_bmat *y = sk_nnet_propagate(trans, &x);
+            if (!y)
+                SK_FATAL("Cannot forward %s (%d frames) through the feature transform",
+                         ci->key, ci->total);
+            fwd_add(&st, ci->key, y);
+            frames += ci->total;
+            num_done++;
+        }
+        if (atomic_load(&rp.status) < 0) {
+            while (sk_feeder_next(rp.fd))
+                ;
+            pthread_join(th, NULL);
+            SK_FATAL("Reading the features %s failed after %d utterances", feat_rs, num_done);
+        }
+        pthread_join(th, NULL);
+        sk_feeder_stats fs;
+        sk_feeder_get_stats(rp.fd, &fs);
+        SK_VLOG(1, "Input pipeline: %lld chunks through %d buffers; the compute waited for input "
+                "%lld times (%.3f s), the reader for a free buffer %lld times", (long long)fs.submitted,
+                DEPTH, (long long)fs.consumer_waits, fs.consumer_wait_s, (long long)fs.producer_waits);
+        sk_feeder_free(rp.fd);
+        for (int i = 0; i < DEPTH; i++)
+            free(rp.info[i].key);
+        free(rp.info);
+        rd = NULL;   /* closed by the reader thread */
+    }
+    for (; rd && !sk_seq_done(rd); sk_seq_next(rd)) {
         const char *key = sk_seq_key(rd);
         const sk_mat *m = sk_seq_value(rd);
         if (!m)
@@ -279,7 +419,7 @@ int main(int argc, char **argv)
         num_done++;
     }
     fwd_flush(&st);
-    if (sk_seq_close(rd) < 0)
+    if (rd && sk_seq_close(rd) < 0)
         SK_FATAL("Error reading the features %s", feat_rs);
     if (sk_writer_close(wr) < 0)
         SK_FATAL("Error writing %s", feat_ws);

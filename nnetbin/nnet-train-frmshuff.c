@@ -1,5 +1,15 @@
 /* nnet-train-frmshuff: one epoch of frame-level SGD (or cross-validation) of an nnet1 model
- * on shuffled frames. */
+ * on shuffled frames.
+ *
+ * The input pipeline runs ahead of the training: a producer thread reads and decodes the
+ * archives, runs the feature transform (on the CPU backend), fills and shuffles the
+ * randomizer and writes each minibatch into a compute/feeder.h ring (on a GPU: pinned buffers
+ * copied on a second stream), with its targets and weights in a ring of sk_train_batch of
+ * the same depth (SKALD_INPUT_DEPTH minibatches, default 4). The main thread only trains.
+ * The "i/o time" of the final line is the share of the run the training spent waiting for
+ * input (--verbose=1 adds the pipeline's counts). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,6 +17,7 @@
 #include "base/log.h"
 #include "base/opts.h"
 #include "compute/backend.h"
+#include "compute/feeder.h"
 #include "matrix/matrix.h"
 #include "nnet/loss.h"
 #include "nnet/nnet.h"
@@ -33,6 +44,74 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* The producer thread: everything up to a minibatch on the training backend. */
+typedef struct {
+    sk_utt_source *src;
+    sk_randomizer *rnd;
+    sk_feeder *fd;
+    sk_train_batch *ring;          /* [depth], indexed by the feeder's slot */
+    int32_t gmb, in_dim;
+    bool shuffle;
+    double t0;
+    atomic_int status;             /* < 0: the producer failed (ERROR printed) */
+} producer;
+
+static void *produce(void *arg)
+{
+    producer *p = arg;
+    bool exhausted = false;
+    int64_t n_mb = 0;
+    while (!exhausted) {
+        sk_utt u;
+        while (!sk_randomizer_full(p->rnd)) {
+            int st = sk_utt_source_next(p->src, &u);
+            if (st < 0) {
+                SK_ERROR("Cannot prepare the training data");
+                atomic_store(&p->status, st);
+                goto out;
+            }
+            if (st == 0) {
+                exhausted = true;
+                break;
+            }
+            if (sk_randomizer_add(p->rnd, u.feats, u.tgt, u.w) < 0) {
+                SK_ERROR("Cannot buffer %s", u.key);
+                atomic_store(&p->status, SK_EIO);
+                goto out;
+            }
+            int done = sk_utt_source_num_done(p->src);
+            if (done % 5000 == 0) {
+                double el = now() - p->t0;
+                SK_VLOG(1, "After %d utterances: time elapsed = %g min; processed %g frames per "
+                        "second.", done, el / 60, (double)n_mb * p->gmb / el);
+            }
+        }
+        if (p->shuffle)
+            sk_randomizer_shuffle(p->rnd);
+        for (; !sk_randomizer_done(p->rnd); sk_randomizer_next(p->rnd)) {
+            sk_mat xm = sk_randomizer_feats(p->rnd);
+            int32_t stride;
+            float *h = sk_feeder_host(p->fd, &stride);
+            sk_train_batch *b = &p->ring[sk_feeder_slot(p->fd, 0)];
+            if (sk_train_batch_set(b, sk_randomizer_targets(p->rnd),
+                                   sk_randomizer_weights(p->rnd), p->gmb) < 0) {
+                atomic_store(&p->status, SK_EIO);
+                sk_feeder_submit(p->fd, 0);   /* the consumer stops at an empty minibatch */
+                goto out;
+            }
+            for (int32_t r = 0; r < xm.rows; r++)
+                memcpy(h + (size_t)r * stride, SK_ROW(&xm, r), sizeof(float) * (size_t)xm.cols);
+            /* statistics are printed for the first and the last minibatch */
+            b->need_stats = n_mb == 0 || (exhausted && sk_randomizer_buffered(p->rnd) < 2 * p->gmb);
+            sk_feeder_submit(p->fd, p->gmb);
+            n_mb++;
+        }
+    }
+out:
+    sk_feeder_close(p->fd);
+    return NULL;
 }
 
 /* Fail: under mpirun end the whole job (the other ranks would wait for this one). */
@@ -90,6 +169,8 @@ int main(int argc, char **argv)
     sk_opts_float(po, "comm-timeout", &comm_timeout,
                   "Seconds a worker waits for the others in the gradient all-reduce before the "
                   "job fails");
+    sk_gpu_opts gpu = SK_GPU_OPTS_INIT;
+    sk_gpu_opts_register(po, &gpu);
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3 + (crossvalidate ? 0 : 1))
         sk_opts_usage_exit(po);
@@ -102,11 +183,18 @@ int main(int argc, char **argv)
     if (sk_dp_setup_init(&ps, num_threads, num_gpus, use_gpu, comm_timeout) < 0)
         SK_FATAL("Cannot set up the training workers (--num-threads=%d --num-gpus=%s "
                  "--use-gpu=%s)", num_threads, num_gpus, use_gpu);
+    for (int r = 0; r < ps.n_local; r++)
+        if (sk_gpu_opts_apply(ps.be[r], &gpu) < 0)
+            par_fatal(&ps, "Bad --precision=%s or --gpu-memory-fraction=%g", gpu.precision,
+                      gpu.memory_fraction);
     const sk_backend *be = ps.main_be;
-    sk_nnet *trans = sk_nnet_new(be);
+    /* the feature transform runs in the producer thread, on the CPU backend (a GPU backend
+     * serves one thread: the training's) */
+    const sk_backend *tbe = sk_backend_cpu();
+    sk_nnet *trans = sk_nnet_new(tbe);
     if (feature_transform[0]) {
         sk_nnet_free(trans);
-        if (!(trans = sk_nnet_read_file(feature_transform, be)))
+        if (!(trans = sk_nnet_read_file(feature_transform, tbe)))
             SK_FATAL("Cannot read the feature transform %s", feature_transform);
     }
     sk_dp_config dc = { .n_local = ps.n_local, .comm = ps.comm, .be = ps.be,
@@ -146,51 +234,58 @@ int main(int argc, char **argv)
     if (!rnd)
         SK_FATAL("out of memory");
 
+    const char *dstr = getenv("SKALD_INPUT_DEPTH");
+    int depth = dstr && *dstr ? atoi(dstr) : 4;
+    if (depth < 2 || depth > 64)
+        SK_FATAL("SKALD_INPUT_DEPTH=%s: want 2..64 minibatches", dstr);
+    sk_feeder *fd = sk_feeder_new(sk_dp_input_backend(dp), global_mb, in_dim, depth);
+    sk_train_batch *ring = calloc((size_t)depth, sizeof *ring);
+    if (!fd || !ring)
+        par_fatal(&ps, "Cannot allocate the input pipeline (%d minibatches of %d x %d)", depth,
+                  global_mb, in_dim);
+
     SK_LOG(crossvalidate ? "CROSS-VALIDATION STARTED" : "TRAINING STARTED");
-    double t0 = now(), t_io = 0;
+    double t0 = now();
     int64_t total_frames = 0;
-    bool exhausted = false;
-    while (!exhausted) {
-        double ti = now();
-        sk_utt u;
-        while (!sk_randomizer_full(rnd)) {
-            int st = sk_utt_source_next(src, &u);
-            if (st < 0)
-                par_fatal(&ps, "Cannot prepare the training data");
-            if (st == 0) {
-                exhausted = true;
-                break;
-            }
-            if (sk_randomizer_add(rnd, u.feats, u.tgt, u.w) < 0)
-                SK_FATAL("Cannot buffer %s", u.key);
-            int done = sk_utt_source_num_done(src);
-            if (done % 5000 == 0) {
-                double el = now() - t0;
-                SK_VLOG(1, "After %d utterances: time elapsed = %g min; processed %g frames per "
-                        "second.", done, el / 60, total_frames / el);
+    producer prod = { .src = src, .rnd = rnd, .fd = fd, .ring = ring, .gmb = global_mb,
+                      .in_dim = in_dim, .shuffle = !crossvalidate && randomize, .t0 = t0 };
+    atomic_init(&prod.status, 0);
+    pthread_t pth;
+    if (pthread_create(&pth, NULL, produce, &prod) != 0)
+        par_fatal(&ps, "Cannot start the input thread");
+    const sk_bmat *x;
+    while ((x = sk_feeder_next(fd)) && atomic_load(&prod.status) == 0) {
+        const sk_train_batch *b = &ring[sk_feeder_slot(fd, 1)];
+        if (x->rows == 0)
+            break;
+        if (sk_dp_step_batch(dp, x, b) < 0)
+            par_fatal(&ps, "Training failed after %lld frames", (long long)total_frames);
+        if (total_frames == 0) {
+            SK_LOG("### After %lld frames,", (long long)total_frames);
+            log_info(sk_nnet_info_propagate(nn));
+            if (!crossvalidate) {
+                log_info(sk_nnet_info_backprop(nn));
+                log_info(sk_nnet_info_gradient(nn));
             }
         }
-        t_io += now() - ti;
-        if (!crossvalidate && randomize)
-            sk_randomizer_shuffle(rnd);
-        for (; !sk_randomizer_done(rnd); sk_randomizer_next(rnd)) {
-            sk_mat xm = sk_randomizer_feats(rnd);
-            /* statistics are printed for the first and the last minibatch */
-            bool last = exhausted && sk_randomizer_buffered(rnd) < 2 * global_mb;
-            if (sk_dp_step(dp, &xm, sk_randomizer_targets(rnd), sk_randomizer_weights(rnd),
-                           total_frames == 0 || last) < 0)
-                par_fatal(&ps, "Training failed after %lld frames", (long long)total_frames);
-            if (total_frames == 0) {
-                SK_LOG("### After %lld frames,", (long long)total_frames);
-                log_info(sk_nnet_info_propagate(nn));
-                if (!crossvalidate) {
-                    log_info(sk_nnet_info_backprop(nn));
-                    log_info(sk_nnet_info_gradient(nn));
-                }
-            }
-            total_frames += global_mb;
-        }
+        total_frames += global_mb;
     }
+    if (atomic_load(&prod.status) < 0) {    /* the producer stopped: let it leave, then fail */
+        while (sk_feeder_next(fd))
+            ;
+        pthread_join(pth, NULL);
+        par_fatal(&ps, "Reading the training data failed after %lld frames (features %s, "
+                  "targets %s)", (long long)total_frames, feat_rs, tgt_rs);
+    }
+    pthread_join(pth, NULL);
+    sk_feeder_stats fs;
+    sk_feeder_get_stats(fd, &fs);
+    double t_io = fs.consumer_wait_s;
+    SK_VLOG(1, "Input pipeline: %lld minibatches through %d buffers; the training waited for "
+            "input %lld times (%.3f s), the reader for a free buffer %lld times; at most %d "
+            "minibatches ready ahead", (long long)fs.submitted, depth,
+            (long long)fs.consumer_waits, fs.consumer_wait_s, (long long)fs.producer_waits,
+            fs.max_ready);
     int num_done = sk_utt_source_num_done(src), num_no_tgt = sk_utt_source_num_no_tgt(src),
         num_other = sk_utt_source_num_other(src);
     if (sk_utt_source_close(src) < 0)
@@ -230,6 +325,10 @@ int main(int argc, char **argv)
         log_info(sk_loss_report_per_class(loss));
     log_info(sk_loss_report(loss));
 
+    sk_feeder_free(fd);
+    for (int i = 0; i < depth; i++)
+        sk_train_batch_release(&ring[i]);
+    free(ring);
     sk_randomizer_free(rnd);
     sk_nnet_free(trans);
     sk_dp_free(dp);

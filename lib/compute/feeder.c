@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/log.h"
 #ifdef SK_HAVE_CUDA
@@ -41,7 +42,23 @@ struct sk_feeder {
     sk_bmat out;        /* the consumer's current view */
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    sk_feeder_stats st;
+    int ready;          /* slots READY now */
 };
+
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void sk_feeder_get_stats(const sk_feeder *f, sk_feeder_stats *s)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&f->mu);
+    *s = f->st;
+    pthread_mutex_unlock((pthread_mutex_t *)&f->mu);
+}
 
 #ifdef SK_HAVE_CUDA
 static bool is_cuda(const sk_backend *be) { return !strcmp(be->name, "cuda"); }
@@ -118,6 +135,8 @@ float *sk_feeder_host(sk_feeder *f, int32_t *stride)
 {
     pthread_mutex_lock(&f->mu);
     slot *s = &f->s[f->prod];
+    if (s->state != FREE)
+        f->st.producer_waits++;
     while (s->state != FREE)
         pthread_cond_wait(&f->cv, &f->mu);
     s->state = FILLING;
@@ -145,6 +164,9 @@ void sk_feeder_submit(sk_feeder *f, int32_t rows)
 #endif
     pthread_mutex_lock(&f->mu);
     s->state = READY;
+    f->st.submitted++;
+    if (++f->ready > f->st.max_ready)
+        f->st.max_ready = f->ready;
     f->prod = (f->prod + 1) % f->depth;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
@@ -176,13 +198,19 @@ const sk_bmat *sk_feeder_next(sk_feeder *f)
         pthread_cond_broadcast(&f->cv);
     }
     slot *s = &f->s[f->cons];
-    while (s->state != READY && !(f->closed && s->state == FREE))
-        pthread_cond_wait(&f->cv, &f->mu);
+    if (s->state != READY && !(f->closed && s->state == FREE)) {
+        double t0 = mono();
+        f->st.consumer_waits++;
+        while (s->state != READY && !(f->closed && s->state == FREE))
+            pthread_cond_wait(&f->cv, &f->mu);
+        f->st.consumer_wait_s += mono() - t0;
+    }
     if (s->state != READY) {
         pthread_mutex_unlock(&f->mu);
         return NULL;
     }
     s->state = USED;
+    f->ready--;
     f->held = f->cons;
     f->cons = (f->cons + 1) % f->depth;
     pthread_mutex_unlock(&f->mu);

@@ -54,4 +54,15 @@ int sk_feeder_slot(const sk_feeder *f, int consumer);
  * NULL when closed and drained. The returned matrix stays valid until the next call. */
 const sk_bmat *sk_feeder_next(sk_feeder *f);
 
+/* How the pipeline ran (read after the producer has finished): minibatches submitted; times
+ * the consumer found no minibatch ready and had to wait (the compute starved: the GPU idle
+ * waiting for input) and the seconds it waited; times the producer found no free buffer (it
+ * was a whole ring ahead); the most minibatches ever ready ahead of the consumer. */
+typedef struct {
+    int64_t submitted, consumer_waits, producer_waits;
+    double consumer_wait_s;
+    int max_ready;
+} sk_feeder_stats;
+void sk_feeder_get_stats(const sk_feeder *f, sk_feeder_stats *s);
+
 #endif

@@ -48,8 +48,12 @@ const sk_backend *sk_backend_get(const char *name)
 
 const sk_backend *sk_backend_select(const char *use_gpu)
 {
-    if (!strcmp(use_gpu, "no"))
+    if (!strcmp(use_gpu, "no")) {
+        /* Kaldi prints this when it was built with CUDA (its SelectGpuId), so do we */
+        if (cuda_built())
+            SK_LOG("Manually selected to compute on CPU.");
         return sk_backend_cpu();
+    }
     if (!strcmp(use_gpu, "yes") || !strcmp(use_gpu, "optional") || !strcmp(use_gpu, "wait")) {
         const sk_backend *be = cuda_or_null();
         if (be)

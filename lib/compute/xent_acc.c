@@ -20,6 +20,7 @@ struct sk_xent_acc {
     float *wp;         /* host-memory backends: w' per row */
     int32_t *ids;
     int32_t cap;
+    double *bound[4];  /* host-memory backends: xent, ent, frames, correct of the caller */
 };
 
 sk_xent_acc *sk_xent_acc_new(const sk_backend *be, int32_t dim)
@@ -96,13 +97,31 @@ void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const s
             SK_BUG("out of memory");
         a->cap = n;
     }
-    be->xent(be, y, t, w, dy, a->stats, a->stats + d, a->stats + 2 * (size_t)d, a->wp);
+    double *st[4] = { a->stats, a->stats + d, a->stats + 2 * (size_t)d, a->stats + 3 * (size_t)d };
+    if (a->bound[0])
+        for (int k = 0; k < 4; k++)
+            st[k] = a->bound[k];
+    be->xent(be, y, t, w, dy, st[0], st[1], st[2], a->wp);
     be->row_max_id(be, y, a->ids);
     for (int32_t r = 0; r < n; r++) {
         int32_t best = argmax(t->data + (size_t)r * t->stride, d);
         if (d > 0 && a->ids[r] == best)
-            a->stats[3 * (size_t)d + best] += a->wp[r];
+            st[3][best] += a->wp[r];
     }
+}
+
+bool sk_xent_acc_bind(sk_xent_acc *a, double *xent, double *ent, double *frames,
+                      double *correct)
+{
+    if (!xent || !ent || !frames || !correct)
+        SK_BUG("sk_xent_acc_bind: NULL array");
+    if (a->device)
+        return false;
+    a->bound[0] = xent;
+    a->bound[1] = ent;
+    a->bound[2] = frames;
+    a->bound[3] = correct;
+    return true;
 }
 
 void sk_xent_acc_fetch(sk_xent_acc *a, double *xent, double *ent, double *frames,

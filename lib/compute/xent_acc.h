@@ -36,5 +36,13 @@ void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const s
  * may be NULL) and restarts them from zero. Synchronous. */
 void sk_xent_acc_fetch(sk_xent_acc *a, double *xent, double *ent, double *frames,
                        double *correct);
+/* Optional: the caller's host arrays (dim each, all four non-NULL) that the statistics end up
+ * in. On host-memory backends sk_xent_acc_add then accumulates straight into them (the exact
+ * summation order of be->xent, so results equal a loop of be->xent calls bit for bit) and
+ * sk_xent_acc_fetch has nothing left to add; on the GPU they change nothing (fetch adds into
+ * the arrays it is given). Returns whether add writes the arrays directly (the caller may
+ * then read them after every add without a fetch). The arrays stay the caller's. */
+bool sk_xent_acc_bind(sk_xent_acc *a, double *xent, double *ent, double *frames,
+                      double *correct);
 
 #endif

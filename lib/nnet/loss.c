@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/opts.h"
+#include "compute/xent_acc.h"
 
 typedef enum { LOSS_XENT, LOSS_MSE } loss_kind;
 
@@ -40,6 +41,12 @@ struct sk_loss {
     sk_bvec w_dev;
     const sk_backend *be;
     double t0, t_last;
+    /* sk_loss_eval_batch (single xent): statistics in an accumulator */
+    sk_xent_acc *acc;
+    const sk_backend *acc_be;
+    bool acc_direct;           /* host backend: acc adds straight into p[0]'s arrays */
+    double pend_frames;        /* device: frames added since the last fetch (host estimate) */
+    bool pend;
 };
 
 static double now(void)
@@ -138,6 +145,7 @@ void sk_loss_free(sk_loss *l)
     free(l->wp);
     free(l->ids);
     free(l->ids_tgt);
+    sk_xent_acc_free(l->acc);
     free(l);
 }
 
@@ -334,6 +342,81 @@ int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_po
         if (p->weight != 1.0f)
             be->affine(be, &db, p->weight, 0.0f);
     }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static double sum(const double *v, int32_t n);
+
+/* Statistics added (before - after sums of the four arrays): finite check and progress. */
+static int xent_progress(sk_loss *l, part *p, const double before[3])
+{
+    double fr1 = sum(p->frames, p->dim), xe1 = sum(p->xent, p->dim), en1 = sum(p->ent, p->dim);
+    if (!isfinite(xe1)) {
+        SK_ERROR("Non-finite cross-entropy: the network output contains inf/nan");
+        return SK_EIO;
+    }
+    progress_add(l, p, fr1 - before[0], xe1 - before[1], en1 - before[2]);
+    return 0;
+}
+
+int sk_loss_flush(sk_loss *l)
+{
+    if (!l->pend)
+        return 0;
+    part *p = &l->p[0];
+    double before[3] = { sum(p->frames, p->dim), sum(p->xent, p->dim), sum(p->ent, p->dim) };
+    sk_xent_acc_fetch(l->acc, p->xent, p->ent, p->frames, p->correct);
+    l->pend = false;
+    l->pend_frames = 0;
+    return xent_progress(l, p, before);
+}
+
+int sk_loss_eval_batch(sk_loss *l, const sk_backend *be, const sk_bmat *y,
+                       const sk_train_batch *b, sk_bmat *dy)
+{
+    part *p = &l->p[0];
+    if (l->multitask || p->kind != LOSS_XENT)
+        return sk_loss_eval(l, be, y, b->tgt, b->w, dy);
+    int32_t n = y->rows, O = l->out_dim;
+    if (y->cols != O || b->rows != n) {
+        SK_ERROR("Network output has %d columns and %d rows, the objective expects %d columns "
+                 "and %d rows", y->cols, y->rows, O, b->rows);
+        return SK_EINVAL;
+    }
+    ensure(l, be, n);
+    if (l->acc && l->acc_be != be) {
+        if (sk_loss_flush(l) < 0)
+            return SK_EIO;
+        sk_xent_acc_free(l->acc);
+        l->acc = NULL;
+    }
+    if (!l->acc) {
+        if (!(l->acc = sk_xent_acc_new(be, O)))
+            return SK_EIO;
+        l->acc_be = be;
+        l->acc_direct = sk_xent_acc_bind(l->acc, p->xent, p->ent, p->frames, p->correct);
+    }
+    sk_bmat T = sk_bmat_rows(&l->tgt_dev, 0, n);
+    int st = sk_backend_set_sparse_rows(be, &T, b->row_start, b->col, b->val);
+    if (st < 0)
+        return st;
+    sk_bvec wv = sk_bvec_view(&l->w_dev, 0, n);
+    sk_bmat wm = { wv.data, 1, n, n };
+    be->upload(be, &wm, b->w, n);
+    if (l->acc_direct) {
+        double before[3] = { sum(p->frames, p->dim), sum(p->xent, p->dim), sum(p->ent, p->dim) };
+        sk_xent_acc_add(l->acc, y, &T, &wv, dy);
+        return xent_progress(l, p, before);
+    }
+    sk_xent_acc_add(l->acc, y, &T, &wv, dy);
+    l->pend = true;
+    l->pend_frames += b->frames;
+    /* fetch (a device sync) only when a progress report may be due; the exact frame count
+     * comes with the fetch, the host estimate only times it (1% margin for rounding) */
+    if (l->report_frames > 0 && p->p_frames + l->pend_frames >= 0.99 * (double)l->report_frames)
+        return sk_loss_flush(l);
     return 0;
 }
 

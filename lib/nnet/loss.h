@@ -34,6 +34,39 @@ void sk_loss_free(sk_loss *l);
 int sk_loss_eval(sk_loss *l, const sk_backend *be, const sk_bmat *y, const sk_post_frame *tgt,
                  const float *w, sk_bmat *dy);
 
+/* ---- a minibatch's targets and weights, as the input pipeline carries them ----
+ * The producer thread of nnet-train-frmshuff copies each minibatch's targets into one of these
+ * (the randomizer's views do not survive its next refill): the posteriors both as frames (for
+ * mse/multitask) and as sparse rows for sk_backend_set_sparse_rows (dense targets built on
+ * the device), the frame weights, and the frames the xent objective will count
+ * (Σ_i w_i (Σ_j T_ij)²; the host's estimate, used only to time progress reports without
+ * asking the device). sk_train_batch_set copies; the batch owns its arrays (release frees).
+ */
+typedef struct {
+    int32_t rows;
+    sk_post_frame *tgt;          /* rows frames pointing into pairs */
+    sk_post_pair *pairs;
+    int32_t *row_start;          /* rows + 1 */
+    int32_t *col;
+    float *val;
+    float *w;                    /* rows */
+    double frames;
+    bool need_stats;             /* the caller prints buffer/gradient statistics after it */
+    size_t cap_rows, cap_pairs;
+} sk_train_batch;
+
+/* As sk_loss_eval for the batch's targets and weights. For a single xent objective the dense
+ * targets are built by sk_backend_set_sparse_rows and the statistics kept by an sk_xent_acc:
+ * on a GPU they stay on the device and are fetched only when a progress report is due (timed
+ * by b->frames) and by sk_loss_flush, so a step never waits for the device; on the CPU they
+ * are accumulated exactly as sk_loss_eval does (identical results). Other objectives go
+ * through sk_loss_eval. Non-finite output is detected when the statistics are fetched. */
+int sk_loss_eval_batch(sk_loss *l, const sk_backend *be, const sk_bmat *y,
+                       const sk_train_batch *b, sk_bmat *dy);
+/* Fetch statistics still held on the device (call before reports or sk_loss_stats_get).
+ * 0, or < 0 (ERROR printed) when they are not finite. */
+int sk_loss_flush(sk_loss *l);
+
 /* Kaldi's Report() and ReportPerClass() texts (malloc'ed; per-class is "" for mse). */
 char *sk_loss_report(const sk_loss *l);
 char *sk_loss_report_per_class(const sk_loss *l);

@@ -33,6 +33,7 @@ typedef struct {
     sk_nnet *nn;
     sk_loss *loss;
     sk_bmat xb, dy;
+    sk_train_batch sub;       /* this worker's rows of the step's batch (views + row_start) */
     /* host staging when the backend's memory is not the comm's (GPU workers, host comm) */
     float *stage;
     size_t stage_cap, stage_used;
@@ -60,6 +61,8 @@ struct sk_dp {
     const sk_mat *x;
     const sk_post_frame *tgt;
     const float *wt;
+    const sk_bmat *xdev;      /* sk_dp_step_batch, single worker: the input on its backend */
+    const sk_train_batch *batch;   /* sk_dp_step_batch */
     int64_t step;             /* training steps done */
     int fail_rank;            /* SKALD_TEST_FAIL_WORKER */
     int64_t fail_step;
@@ -196,19 +199,44 @@ static int worker_step(worker *w)
         w->be->seed(w->be, 0x9e3779b97f4a7c15ull + 0x100000001b3ull * (uint64_t)rank);
         w->seeded = true;
     }
-    sk_mat xs = *dp->x;
-    xs.data = SK_ROW(dp->x, (int32_t)rank * mb);
-    xs.rows = mb;
-    w->be->upload(w->be, &w->xb, xs.data, xs.stride);
-    const sk_post_frame *tgt = dp->tgt + (size_t)rank * (size_t)mb;
-    const float *wt = dp->wt + (size_t)rank * (size_t)mb;
+    const sk_bmat *xb = &w->xb;
+    const sk_train_batch *b = dp->batch;
+    if (dp->xdev) {
+        xb = dp->xdev;
+    } else {
+        sk_mat xs = *dp->x;
+        xs.data = SK_ROW(dp->x, (int32_t)rank * mb);
+        xs.rows = mb;
+        w->be->upload(w->be, &w->xb, xs.data, xs.stride);
+    }
+    const sk_post_frame *tgt = NULL;
+    const float *wt = NULL;
+    if (b && w->c) {    /* this worker's rows of the batch, its sparse rows rebased to 0 */
+        size_t off = (size_t)rank * (size_t)mb;
+        int32_t base = b->row_start[off];
+        for (int32_t i = 0; i <= mb; i++)
+            w->sub.row_start[i] = b->row_start[off + (size_t)i] - base;
+        w->sub.rows = mb;
+        w->sub.tgt = b->tgt + off;
+        w->sub.col = b->col + base;
+        w->sub.val = b->val + base;
+        w->sub.w = b->w + off;
+        w->sub.frames = 0;   /* progress reports only with a single worker */
+        b = &w->sub;
+    } else if (!b) {
+        tgt = dp->tgt + (size_t)rank * (size_t)mb;
+        wt = dp->wt + (size_t)rank * (size_t)mb;
+    }
     if (!w->c) {    /* a single worker: the plain step (with its fused fast path) */
-        int st = sk_train_step(w->nn, w->loss, &w->xb, tgt, wt, &w->dy, &dp->cfg.opts,
-                               !dp->cfg.train, dp->need_stats);
+        int st = b ? sk_train_step_batch(w->nn, w->loss, xb, b, &w->dy, &dp->cfg.opts,
+                                         !dp->cfg.train, dp->need_stats)
+                   : sk_train_step(w->nn, w->loss, xb, tgt, wt, &w->dy, &dp->cfg.opts,
+                                   !dp->cfg.train, dp->need_stats);
         w->t_compute += sk_comm_now() - t0;
         return st;
     }
-    if (sk_train_forward(w->nn, w->loss, &w->xb, tgt, wt, &w->dy) < 0) {
+    if ((b ? sk_train_forward_batch(w->nn, w->loss, xb, b, &w->dy)
+           : sk_train_forward(w->nn, w->loss, xb, tgt, wt, &w->dy)) < 0) {
         SK_ERROR("worker %d failed: the objective could not be computed", rank);
         sk_comm_abort(w->c, "the objective could not be computed");
         return SK_EIO;
@@ -233,6 +261,10 @@ static int worker_step(worker *w)
 /* Sum the objective statistics over all workers; the first local worker keeps them. */
 static int worker_stats(worker *w)
 {
+    if (sk_loss_flush(w->loss) < 0) {
+        sk_comm_abort(w->c, "non-finite objective statistics");
+        return SK_EIO;
+    }
     size_t n = sk_loss_stats_size(w->loss);
     double *v = malloc(sizeof(double) * (n + 1));
     if (!v) {
@@ -335,6 +367,10 @@ sk_dp *sk_dp_new(const sk_dp_config *cfg)
             w->be->mat_alloc(w->be, &w->dy, cfg->minibatch, od) < 0)
             goto fail;
         if (w->c) {
+            if (!(w->sub.row_start = malloc(sizeof(int32_t) * ((size_t)cfg->minibatch + 1)))) {
+                SK_ERROR("out of memory");
+                goto fail;
+            }
             w->nn->grad_ready = grad_ready;
             w->nn->grad_ready_ctx = w;
             if (!w->c->device_memory && !w->be->host_memory) {
@@ -384,6 +420,7 @@ void sk_dp_free(sk_dp *dp)
         sk_loss_free(w->loss);
         free(w->stage);
         free(w->st);
+        free(w->sub.row_start);
     }
     pthread_mutex_destroy(&dp->mu);
     pthread_cond_destroy(&dp->cv);
@@ -444,7 +481,32 @@ int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float
     dp->x = x;
     dp->tgt = tgt;
     dp->wt = w;
+    dp->xdev = NULL;
+    dp->batch = NULL;
     int st = run_job(dp, JOB_STEP);
+    if (dp->cfg.train)
+        dp->step++;
+    return st;
+}
+
+const sk_backend *sk_dp_input_backend(const sk_dp *dp)
+{
+    return dp->cfg.comm ? sk_backend_cpu() : dp->cfg.be[0];
+}
+
+int sk_dp_step_batch(sk_dp *dp, const sk_bmat *x, const sk_train_batch *b)
+{
+    int32_t gm = sk_dp_global_minibatch(dp);
+    if (x->rows != gm || b->rows != gm)
+        SK_BUG("sk_dp_step_batch: %d rows (batch %d), the global minibatch is %d", x->rows,
+               b->rows, gm);
+    dp->need_stats = b->need_stats;
+    sk_mat xh = { x->data, x->rows, x->cols, x->stride, false };
+    dp->x = &xh;
+    dp->xdev = dp->cfg.comm ? NULL : x;
+    dp->batch = b;
+    int st = run_job(dp, JOB_STEP);
+    dp->x = NULL;
     if (dp->cfg.train)
         dp->step++;
     return st;
@@ -453,7 +515,7 @@ int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float
 int sk_dp_finish(sk_dp *dp)
 {
     if (!dp->cfg.comm)
-        return 0;
+        return sk_loss_flush(dp->w[0].loss);
     return run_job(dp, JOB_STATS);
 }
 

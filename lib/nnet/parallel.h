@@ -36,6 +36,7 @@
 #include "matrix/matrix.h"
 #include "nnet/loss.h"
 #include "nnet/nnet.h"
+#include "nnet/train.h"
 
 typedef struct {
     int n_local;                 /* worker threads in this process (>= 1) */
@@ -63,7 +64,16 @@ int32_t sk_dp_global_minibatch(const sk_dp *dp);
  * (worker threads may still be blocked: exit the process). */
 int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w,
                bool need_stats);
-/* Sum the objective statistics over all workers into sk_dp_loss. 0 or < 0. */
+/* The input pipeline's entry (nnet-train-frmshuff's producer thread + compute/feeder.h):
+ * sk_dp_input_backend says where the global minibatch x must live — the worker's own backend
+ * when there is a single worker in all (the feeder copies it there ahead of the step; no
+ * upload in the step), else the host (a CPU-backend feeder; every worker uploads its rows).
+ * The batch carries the targets (sparse rows) and weights of all sk_dp_global_minibatch
+ * rows; b->need_stats as in sk_dp_step. 0 or < 0 as sk_dp_step. */
+const sk_backend *sk_dp_input_backend(const sk_dp *dp);
+int sk_dp_step_batch(sk_dp *dp, const sk_bmat *x, const sk_train_batch *b);
+/* Sum the objective statistics over all workers into sk_dp_loss (statistics still on the
+ * devices are fetched first). 0 or < 0. */
 int sk_dp_finish(sk_dp *dp);
 /* The first local worker's network and objective (the model to write, the reports). */
 sk_nnet *sk_dp_nnet(sk_dp *dp);

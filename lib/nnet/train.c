@@ -40,6 +40,100 @@ int sk_train_step(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post_fr
     return 0;
 }
 
+/* ------------------------------------------------------------------ batches */
+
+int sk_train_batch_set(sk_train_batch *b, const sk_post_frame *tgt, const float *w, int32_t rows)
+{
+    size_t np = 0;
+    for (int32_t t = 0; t < rows; t++)
+        np += (size_t)tgt[t].n;
+    if ((size_t)rows > b->cap_rows) {
+        size_t cap = (size_t)rows;
+        free(b->tgt);
+        free(b->row_start);
+        free(b->w);
+        b->tgt = malloc(sizeof *b->tgt * cap);
+        b->row_start = malloc(sizeof *b->row_start * (cap + 1));
+        b->w = malloc(sizeof *b->w * cap);
+        b->cap_rows = b->tgt && b->row_start && b->w ? cap : 0;
+        if (!b->cap_rows)
+            goto oom;
+    }
+    if (np + 1 > b->cap_pairs) {
+        size_t cap = 2 * np + 1;
+        free(b->pairs);
+        free(b->col);
+        free(b->val);
+        b->pairs = malloc(sizeof *b->pairs * cap);
+        b->col = malloc(sizeof *b->col * cap);
+        b->val = malloc(sizeof *b->val * cap);
+        b->cap_pairs = b->pairs && b->col && b->val ? cap : 0;
+        if (!b->cap_pairs)
+            goto oom;
+    }
+    b->rows = rows;
+    b->frames = 0;
+    size_t k = 0;
+    for (int32_t t = 0; t < rows; t++) {
+        const sk_post_frame *f = &tgt[t];
+        b->row_start[t] = (int32_t)k;
+        b->tgt[t] = (sk_post_frame){ b->pairs + k, f->n };
+        double tsum = 0;
+        for (int32_t i = 0; i < f->n; i++, k++) {
+            b->pairs[k] = f->pairs[i];
+            b->col[k] = f->pairs[i].id;
+            b->val[k] = f->pairs[i].weight;
+            bool later = false;   /* a later pair with the same id overwrites this one */
+            for (int32_t j = i + 1; j < f->n && !later; j++)
+                later = f->pairs[j].id == f->pairs[i].id;
+            if (!later)
+                tsum += f->pairs[i].weight;
+        }
+        b->w[t] = w[t];
+        b->frames += (double)w[t] * tsum * tsum;
+    }
+    b->row_start[rows] = (int32_t)k;
+    return 0;
+oom:
+    SK_ERROR("out of memory for a minibatch of %d frames", rows);
+    return SK_EIO;
+}
+
+void sk_train_batch_release(sk_train_batch *b)
+{
+    free(b->tgt);
+    free(b->pairs);
+    free(b->row_start);
+    free(b->col);
+    free(b->val);
+    free(b->w);
+    memset(b, 0, sizeof *b);
+}
+
+int sk_train_forward_batch(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_train_batch *b,
+                           sk_bmat *dy)
+{
+    const sk_bmat *y = sk_nnet_propagate(nn, x);
+    if (!y)
+        return SK_EIO;
+    return sk_loss_eval_batch(loss, nn->be, y, b, dy);
+}
+
+int sk_train_step_batch(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_train_batch *b,
+                        sk_bmat *dy, const sk_train_opts *o, bool cross_validate,
+                        bool need_stats)
+{
+    int st = sk_train_forward_batch(nn, loss, x, b, dy);
+    if (st < 0 || cross_validate)
+        return st;
+    if (need_stats)
+        sk_train_backward(nn, dy);
+    else
+        sk_nnet_backprop_fused(nn, dy, false, o);
+    sk_nnet_update(nn, o);
+    return 0;
+}
+
 void sk_log_long(const char *func, const char *file, int line, const char *msg)
 {
     if (strlen(msg) < 6000) {

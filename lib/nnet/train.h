@@ -20,6 +20,19 @@
 #include "nnet/loss.h"
 #include "nnet/nnet.h"
 
+/* sk_train_batch (nnet/loss.h): fill by copying a minibatch's targets and weights.
+ * 0, or SK_EIO (ERROR printed) when memory runs out. */
+int sk_train_batch_set(sk_train_batch *b, const sk_post_frame *tgt, const float *w, int32_t rows);
+void sk_train_batch_release(sk_train_batch *b);   /* zeroes b */
+
+/* As sk_train_forward / sk_train_step, the objective taking the batch (sparse targets and
+ * device-side statistics for xent: sk_loss_eval_batch). */
+int sk_train_forward_batch(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_train_batch *b,
+                           sk_bmat *dy);
+int sk_train_step_batch(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_train_batch *b,
+                        sk_bmat *dy, const sk_train_opts *o, bool cross_validate,
+                        bool need_stats);
+
 int sk_train_forward(sk_nnet *nn, sk_loss *loss, const sk_bmat *x, const sk_post_frame *tgt,
                      const float *w, sk_bmat *dy);
 void sk_train_backward(sk_nnet *nn, const sk_bmat *dy);

@@ -63,11 +63,11 @@ PARAMS=$(( 440 * 2048 + 2048 + 5 * (2048 * 2048 + 2048) + 2048 * 3500 + 3500 ))
 "$TOP/tests/gpu/backend_ops.bin.t" --gemm-peak > "$W/peak" 2>&1
 sed 's/^/  /' "$W/peak"
 echo "network 440-6x2048-3500 sigmoid, $PARAMS parameters, $(( 6 * PARAMS )) FLOP per frame"
-printf '%-6s %9s %14s %12s %14s\n' prec minibatch frames/s TFLOP/s "% GEMM peak"
+printf '%-6s %9s %14s %12s %14s %16s\n' prec minibatch frames/s TFLOP/s "% GEMM peak" "input wait"
 for prec in fp32 tf32 bf16; do
     peak=$(awk -v p=$prec '$1 == "gemm-peak" && $2 == p { print $3 }' "$W/peak")
     for mb in 256 1024 4096; do
-        SKALD_PRECISION=$prec nnet-train-frmshuff --use-gpu=yes --minibatch-size=$mb \
+        SKALD_PRECISION=$prec nnet-train-frmshuff --verbose=1 --use-gpu=yes --minibatch-size=$mb \
             --learn-rate=0.0001 scp:"$W/feats.scp" ark:"$W/post.txt" "$W/init.nnet" \
             "$W/out.nnet" 2> "$W/train.log"
         st=$?
@@ -76,9 +76,13 @@ for prec in fp32 tf32 bf16; do
             printf '%-6s %9s   failed (exit %s): %s\n' $prec $mb $st "$(grep -m1 ERROR "$W/train.log")"
             continue
         fi
-        awk -v p=$prec -v mb=$mb -v f="$fps" -v n=$PARAMS -v pk="${peak:-0}" 'BEGIN {
+        # the input pipeline: how often and how long the training waited for a minibatch
+        # (the first fill of the randomizer included: the GPU has nothing to do before it)
+        wait=$(sed -n 's/.*the training waited for input \([0-9]*\) times (\([0-9.]*\) s).*/\1x \2s/p' \
+            "$W/train.log" | tail -n 1)
+        awk -v p=$prec -v mb=$mb -v f="$fps" -v n=$PARAMS -v pk="${peak:-0}" -v w="${wait:-?}" 'BEGIN {
             tf = f * 6 * n / 1e12
             share = pk > 0 ? sprintf("%.1f%%", 100 * tf / pk) : "?"
-            printf "%-6s %9d %14.0f %12.1f %13s\n", p, mb, f, tf, share }'
+            printf "%-6s %9d %14.0f %12.1f %13s %16s\n", p, mb, f, tf, share, w }'
     done
 done

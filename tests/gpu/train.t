@@ -52,6 +52,37 @@ test_expect_success 'nnet-forward on GPU == CPU within 1e-5' '
         ark:$feats ark,t:cpu.txt 2> cpu.log &&
     numdiff gpu.txt cpu.txt 1e-5
 '
+test_expect_success 'the GPU run goes through the input pipeline; deferred statistics time progress as the CPU' '
+    for g in yes no; do
+        SKALD_PRECISION=fp32 SKALD_INPUT_DEPTH=3 nnet-train-frmshuff --verbose=1 --use-gpu=$g \
+            --randomize=false --learn-rate=0.008 --minibatch-size=256 --loss-report-frames=3000 \
+            --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark \
+            ark:$D/train.post.ark $D/dnn.init.nnet $g.nnet 2> $g.log || exit 1
+    done &&
+    grep -q "Input pipeline: [0-9]* minibatches through 3 buffers" yes.log &&
+    grep -c "ProgressLoss" yes.log > n.gpu && grep -c "ProgressLoss" no.log > n.cpu &&
+    test_cmp n.cpu n.gpu && test "$(cat n.gpu)" = 2 &&
+    sed -n "s/^progress: \[\(.*\)\]$/\1/p" yes.log | tr " " "\n" | grep . > p.gpu &&
+    sed -n "s/^progress: \[\(.*\)\]$/\1/p" no.log | tr " " "\n" | grep . > p.cpu &&
+    numdiff p.cpu p.gpu 1e-4
+'
+test_expect_success '--precision=bf16 (the option, not the environment) changes the GPU result' '
+    train yes gpu &&
+    nnet-train-frmshuff --precision=bf16 --use-gpu=yes --randomize=false --learn-rate=0.008 \
+        --momentum=0 --minibatch-size=256 --feature-transform=$D/feature_transform.nnet \
+        ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.init.nnet b.nnet 2> b.log &&
+    ! cmp -s gpu.nnet b.nnet &&
+    a=$(acc gpu.log) && b=$(acc b.log) &&
+    awk -v a="$a" -v b="$b" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 2) }"
+'
+test_expect_success 'nnet-forward on GPU: utterances fed in 7-frame chunks == whole' '
+    feats=$D/test.feats.ark; [ -f "$feats" ] || feats=$D/train.feats.ark
+    nnet-forward --use-gpu=yes --feature-transform=$D/feature_transform.nnet $D/dnn.init.nnet \
+        ark:$feats ark,t:a.txt 2> /dev/null &&
+    SKALD_INPUT_CHUNK=7 nnet-forward --use-gpu=yes --feature-transform=$D/feature_transform.nnet \
+        $D/dnn.init.nnet ark:$feats ark,t:b.txt 2> /dev/null &&
+    numdiff a.txt b.txt 1e-6
+'
 for p in tf32 bf16; do
     test_expect_success "one epoch in $p trains (frame accuracy within 2% of fp32 CPU)" '
         train no cpu &&

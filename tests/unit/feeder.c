@@ -7,6 +7,28 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
+
+static void nap(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+/* A slow producer: each minibatch after a nap. */
+static void *slow_producer(void *arg)
+{
+    sk_feeder *f = arg;
+    for (int k = 0; k < 4; k++) {
+        int32_t stride;
+        float *h = sk_feeder_host(f, &stride);
+        h[0] = (float)k;
+        nap(20);
+        sk_feeder_submit(f, 1);
+    }
+    sk_feeder_close(f);
+    return NULL;
+}
 
 enum { N = 50, ROWS = 16, COLS = 7, DEPTH = 3 };
 static atomic_int submitted;
@@ -61,6 +83,48 @@ int main(void)
         sk_feeder *f = sk_feeder_new(be, 4, 4, 2);
         sk_feeder_close(f);
         CHECK(sk_feeder_next(f) == NULL);
+        sk_feeder_free(f);
+    }
+    TEST("statistics: a slow consumer finds the ring full (the producer ran a whole ring ahead)") {
+        atomic_store(&submitted, 0);
+        sk_feeder *f = sk_feeder_new(be, ROWS, COLS, DEPTH);
+        pthread_t th;
+        pthread_create(&th, NULL, producer, f);
+        while (atomic_load(&submitted) < DEPTH)
+            nap(1);
+        nap(50);    /* the producer is now blocked on a full ring */
+        sk_feeder_stats st;
+        sk_feeder_get_stats(f, &st);
+        CHECK_INT(st.max_ready, DEPTH);
+        CHECK_INT((int)st.submitted, DEPTH);
+        CHECK_INT((int)st.consumer_waits, 0);
+        int k = 0;
+        while (sk_feeder_next(f))
+            k++;
+        pthread_join(th, NULL);
+        sk_feeder_get_stats(f, &st);
+        CHECK_INT(k, N);
+        CHECK_INT((int)st.submitted, N);
+        CHECK(st.producer_waits >= 1);
+        CHECK(st.max_ready <= DEPTH);
+        sk_feeder_free(f);
+    }
+    TEST("statistics: a slow producer makes the consumer wait, and the wait is timed") {
+        sk_feeder *f = sk_feeder_new(be, 2, 2, 2);
+        pthread_t th;
+        pthread_create(&th, NULL, slow_producer, f);
+        int k = 0, bad = 0;
+        const sk_bmat *x;
+        while ((x = sk_feeder_next(f)))
+            bad += x->data[0] != (float)k++;
+        pthread_join(th, NULL);
+        sk_feeder_stats st;
+        sk_feeder_get_stats(f, &st);
+        CHECK_INT(k, 4);
+        CHECK_INT(bad, 0);
+        CHECK(st.consumer_waits >= 4);
+        CHECK(st.consumer_wait_s >= 0.05);
+        CHECK_INT((int)st.producer_waits, 0);
         sk_feeder_free(f);
     }
     return tap_done();

@@ -1,13 +1,81 @@
 /* Unit tests for lib/nnet loss.h and randomizer.h: Kaldi's Xent/Mse statistics and report
  * texts, multitask blocks, the frame randomizer's minibatches, remainder and shuffling. */
+#include "base/log.h"
 #include "nnet/loss.h"
 #include "nnet/randomizer.h"
+#include "nnet/train.h"
 #include "tap.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const sk_backend *be;
+
+/* Random minibatches (softmax outputs, 1..3 target pairs a frame with repeats and zero
+ * weights, frame weights) fed to sk_loss_eval and to sk_loss_eval_batch on two losses: the
+ * derivatives, the statistics and the reports must agree bit for bit on the CPU. */
+static int batch_equals_eval(const char *objective, int32_t O, int64_t report_frames)
+{
+    enum { N = 37, STEPS = 6 };
+    sk_loss *a = sk_loss_new(objective, O, report_frames), *b = sk_loss_new(objective, O, report_frames);
+    sk_bmat Y, dA, dB;
+    be->mat_alloc(be, &Y, N, O);
+    be->mat_alloc(be, &dA, N, O);
+    be->mat_alloc(be, &dB, N, O);
+    float *y = malloc(sizeof(float) * N * O), w[N];
+    sk_post_pair pairs[N * 3];
+    sk_post_frame fr[N];
+    sk_train_batch tb = { 0 };
+    int bad = 0;
+    srand(7);
+    for (int s = 0; s < STEPS; s++) {
+        for (int i = 0; i < N; i++) {
+            double z = 0;
+            for (int c = 0; c < O; c++)
+                z += y[i * O + c] = (float)exp((rand() % 1000) / 250.0);
+            for (int c = 0; c < O; c++)
+                y[i * O + c] = (float)(y[i * O + c] / z);
+            int n = 1 + rand() % 3;
+            for (int k = 0; k < n; k++)
+                pairs[i * 3 + k] = (sk_post_pair){ rand() % O, (rand() % 5) / 4.0f };
+            if (n == 3)
+                pairs[i * 3 + 2].id = pairs[i * 3].id;   /* a repeat: the later one counts */
+            fr[i] = (sk_post_frame){ &pairs[i * 3], n };
+            w[i] = (rand() % 4) / 2.0f;
+        }
+        be->upload(be, &Y, y, O);
+        if (sk_train_batch_set(&tb, fr, w, N) < 0 || sk_loss_eval(a, be, &Y, fr, w, &dA) < 0 ||
+            sk_loss_eval_batch(b, be, &Y, &tb, &dB) < 0)
+            bad++;
+        for (int i = 0; i < N; i++)
+            if (memcmp(dA.data + i * dA.stride, dB.data + i * dB.stride, sizeof(float) * O))
+                bad++;
+    }
+    if (sk_loss_flush(b) < 0)
+        bad++;
+    size_t ns = sk_loss_stats_size(a);
+    double *va = calloc(ns, sizeof(double)), *vb = calloc(ns, sizeof(double));
+    sk_loss_stats_get(a, va);
+    sk_loss_stats_get(b, vb);
+    if (memcmp(va, vb, sizeof(double) * ns))
+        bad++;
+    char *ra = sk_loss_report(a), *rb = sk_loss_report(b);
+    char *pa = sk_loss_report_per_class(a), *pb = sk_loss_report_per_class(b);
+    if (strcmp(ra, rb) || strcmp(pa, pb))
+        bad++;
+    if (report_frames && !strstr(ra, "progress: [0.") && !strstr(ra, "progress: [1.") &&
+        !strstr(ra, "progress: [2."))
+        bad += 1000;   /* the progress list must not be empty */
+    free(ra); free(rb); free(pa); free(pb); free(va); free(vb); free(y);
+    sk_train_batch_release(&tb);
+    be->mat_free(be, &Y);
+    be->mat_free(be, &dA);
+    be->mat_free(be, &dB);
+    sk_loss_free(a);
+    sk_loss_free(b);
+    return bad;
+}
 
 static sk_bmat upload(const float *h, int rows, int cols)
 {
@@ -164,6 +232,33 @@ int main(void)
         CHECK(moved > 25);
         sk_mat_release(&m);
         sk_randomizer_free(r);
+    }
+    TEST("eval_batch (sparse targets, xent_acc) == eval bit for bit: xent, progress, mse, multitask") {
+        CHECK_INT(batch_equals_eval("xent", 9, 0), 0);
+        CHECK_INT(batch_equals_eval("xent", 9, 20), 0);
+        CHECK_INT(batch_equals_eval("mse", 5, 0), 0);
+        CHECK_INT(batch_equals_eval("multitask,xent,4,1.0,xent,5,0.5", 9, 0), 0);
+    }
+    TEST("eval_batch: out-of-range target is Kaldi's error; batch copies survive the source") {
+        sk_loss *l = sk_loss_new("xent", 3, 0);
+        sk_bmat Y = upload(y, 3, 3), dY;
+        be->mat_alloc(be, &dY, 3, 3);
+        sk_train_batch tb = { 0 };
+        sk_post_pair bp[3] = { { 1, 1.0f }, { 0, 1.0f }, { 2, 0.5f } };
+        sk_post_frame bf[3] = { { &bp[0], 1 }, { &bp[1], 1 }, { &bp[2], 1 } };
+        CHECK(sk_train_batch_set(&tb, bf, w, 3) == 0);
+        bp[0].id = 2;   /* the batch holds its own copy */
+        CHECK_INT(tb.tgt[0].pairs[0].id, 1);
+        CHECK_INT(tb.col[0], 1);
+        CHECK_NEAR(tb.frames, 1 + 1 + 2 * 0.25, 1e-12);
+        CHECK(sk_loss_eval_batch(l, be, &Y, &tb, &dY) == 0);
+        bp[0].id = 3;
+        CHECK(sk_train_batch_set(&tb, bf, w, 3) == 0);
+        CHECK(sk_loss_eval_batch(l, be, &Y, &tb, &dY) == SK_EINVAL);
+        sk_train_batch_release(&tb);
+        be->mat_free(be, &Y);
+        be->mat_free(be, &dY);
+        sk_loss_free(l);
     }
     return tap_done();
 }

@@ -8,6 +8,8 @@
  */
 #include "compute/cuda/common.cuh"
 
+#include <string.h>
+
 struct copy_rows_fn {
     sk_bmat dst, src; const int32_t *idx;
     __device__ void operator()(int32_t r, int32_t c) const
@@ -108,11 +110,21 @@ extern "C" int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t,
         return SK_EIO;
     int32_t *d_start = (int32_t *)d, *d_col = (int32_t *)(d + b_start);
     float *d_val = (float *)(d + b_start + b_col);
-    be->upload_raw(be, d_start, row_start, b_start);
-    if (n) {
-        be->upload_raw(be, d_col, col, b_col);
-        be->upload_raw(be, d_val, val, sizeof(float) * n);
+    /* one upload (one staging slot) of the block laid out as on the device: a training step
+     * uses few of the backend's staging slots, so the host may run steps ahead */
+    char *h = (char *)malloc(b_start + 2 * b_col + 16);
+    if (!h) {
+        be->free(be, d);
+        SK_ERROR("out of host memory for %zu target entries", n);
+        return SK_EIO;
     }
+    memcpy(h, row_start, b_start);
+    if (n) {
+        memcpy(h + b_start, col, b_col);
+        memcpy(h + b_start + b_col, val, sizeof(float) * n);
+    }
+    be->upload_raw(be, d, h, b_start + 2 * b_col);
+    free(h);
     unsigned blocks = (unsigned)((t->rows + 255) / 256);
     k_scatter_rows<<<blocks > 65535 ? 65535 : blocks, 256, 0, x->stream>>>(*t, d_start, d_col,
                                                                             d_val);
