@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 
@@ -672,6 +673,17 @@ static int read_ivec(FILE *f, bool binary, int32_t **out, int32_t *nout, bool pa
             return SK_EIO;
         }
         size_t nelem = (size_t)n * (pairs ? 2 : 1);
+        /* A corrupt size must not become a huge allocation: check it against the bytes left
+         * in a file, or let the buffer grow with the data on a pipe. */
+        int plan = sk_stream_plan(f, nelem * 4, what);
+        if (plan < 0)
+            return SK_EIO;
+        if (plan == 1) {
+            if (!(*out = sk_read_bytes(f, nelem * 4, what)))
+                return SK_EIO;
+            *nout = n;
+            return 0;
+        }
         int32_t *v = malloc(nelem ? nelem * 4 : 1);
         if (!v) {
             SK_ERROR("%s: cannot allocate %d elements", what, n);
@@ -736,4 +748,54 @@ int sk_read_int32_vector(FILE *f, bool binary, int32_t **v, int32_t *n)
 int sk_read_int32_pair_vector(FILE *f, bool binary, int32_t **v, int32_t *n)
 {
     return read_ivec(f, binary, v, n, true);
+}
+
+/* ------------------------------------------- sizes read from a header */
+
+#define BIG_OBJECT ((uint64_t)1 << 24)   /* 16 MB */
+
+int sk_stream_plan(FILE *f, uint64_t need, const char *what)
+{
+    struct stat st;
+    int fd = fileno(f);
+    long pos;
+    if (need < BIG_OBJECT)   /* small objects: not worth two system calls */
+        return 0;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
+        return 1;
+    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
+        return 0;
+    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
+             "file position %ld of %lld)", what, (unsigned long long)need, pos,
+             (long long)st.st_size);
+    return SK_EIO;
+}
+
+void *sk_read_bytes(FILE *f, size_t n, const char *what)
+{
+    size_t cap = n < BIG_OBJECT ? n : (size_t)BIG_OBJECT, got = 0;
+    char *buf = malloc(cap ? cap : 1);
+    while (buf && got < n) {
+        if (got == cap) {
+            cap = cap > n / 2 ? n : cap * 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + got, 1, cap - got, f);
+        got += k;
+        if (k == 0) {
+            SK_ERROR("Failed to read %s from stream: unexpected end of file after %zu of %zu "
+                     "bytes", what, got, n);
+            free(buf);
+            return NULL;
+        }
+    }
+    if (!buf)
+        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
+    return buf;
 }

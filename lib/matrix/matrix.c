@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/opts.h"
@@ -241,54 +240,6 @@ static int read_dims(FILE *f, bool binary, int32_t *rows, int32_t *cols, const c
         return SK_EIO;
     }
     return 0;
-}
-
-#define BIG_OBJECT ((uint64_t)1 << 24)   /* 16 MB */
-
-int sk_stream_plan(FILE *f, uint64_t need, const char *what)
-{
-    struct stat st;
-    int fd = fileno(f);
-    long pos;
-    if (need < BIG_OBJECT)   /* small objects: not worth two system calls */
-        return 0;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
-        return 1;
-    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
-        return 0;
-    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
-             "file position %ld of %lld)", what, (unsigned long long)need, pos,
-             (long long)st.st_size);
-    return SK_EIO;
-}
-
-void *sk_read_bytes(FILE *f, size_t n, const char *what)
-{
-    size_t cap = n < BIG_OBJECT ? n : (size_t)BIG_OBJECT, got = 0;
-    char *buf = malloc(cap ? cap : 1);
-    while (buf && got < n) {
-        if (got == cap) {
-            cap = cap > n / 2 ? n : cap * 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + got, 1, cap - got, f);
-        got += k;
-        if (k == 0) {
-            SK_ERROR("Failed to read %s from stream: unexpected end of file after %zu of %zu "
-                     "bytes", what, got, n);
-            free(buf);
-            return NULL;
-        }
-    }
-    if (!buf)
-        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
-    return buf;
 }
 
 static int read_raw(FILE *f, void *dst, size_t n, size_t size, const char *what)
