@@ -82,7 +82,8 @@ int main(int argc, char **argv)
     sk_seq_reader *loglikes = sk_seq_open(loglikes_rspec, &sk_holder_mat);
     if (!loglikes)
         SK_FATAL("Failed to open table for reading: %s", sk_escape(loglikes_rspec));
-    sk_lat_writer *lat_w = sk_lat_writer_open(lat_wspec);
+    sk_writer *lat_w =
+        sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
     if (!lat_w)
         SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
     sk_writer *words_w = NULL, *ali_w = NULL;
@@ -155,11 +156,11 @@ int main(int argc, char **argv)
             if (sk_lat_determinize(&raw, lo.lattice_beam, lo.max_mem, &clat) != 0)
                 SK_WARN("Determinization finished earlier than the beam for utterance %s", utt);
             sk_clat_scale(&clat, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_lat_writer_write_clat(lat_w, utt, &clat) < 0)
+            if (sk_writer_write(lat_w, utt, &clat) < 0)
                 SK_FATAL("Failed to write the lattice for utterance %s", utt);
         } else {
             sk_lat_scale(&raw, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_lat_writer_write_lat(lat_w, utt, &raw) < 0)
+            if (sk_writer_write(lat_w, utt, &raw) < 0)
                 SK_FATAL("Failed to write the lattice for utterance %s", utt);
         }
         SK_LOG("Log-like per frame for utterance %s is %g over %d frames.", utt,
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
     SK_LOG("Overall log-likelihood per frame is %g over %lld frames.",
            tot_like / (double)frame_count, (long long)frame_count);
     int st = sk_seq_close(loglikes) < 0;
-    st |= sk_lat_writer_close(lat_w) < 0;
+    st |= sk_writer_close(lat_w) < 0;
     if (words_w)
         st |= sk_writer_close(words_w) < 0;
     if (ali_w)

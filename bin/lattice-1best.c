@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_clat);
     if (!r)
         SK_FATAL("Failed to open table for reading: %s", sk_escape(rspec));
-    sk_lat_writer *w = sk_lat_writer_open(wspec);
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_clat);
     if (!w)
         SK_FATAL("Failed to open table for writing: %s", sk_escape(wspec));
     int n_done = 0, n_err = 0;
@@ -54,13 +54,13 @@ int main(int argc, char **argv)
         if (word_ins_penalty > 0.0f)
             sk_clat_add_word_ins_pen(&best, -word_ins_penalty);
         sk_clat_scale(&best, 1.0 / lm_scale, 0.0, 0.0, 1.0 / acoustic_scale);
-        if (sk_lat_writer_write_clat(w, key, &best) < 0)
+        if (sk_writer_write(w, key, &best) < 0)
             SK_FATAL("Failed to write lattice for key %s", key);
         n_done++;
     }
     if (sk_seq_close(r) < 0)
         SK_FATAL("Error reading %s", sk_escape(rspec));
-    if (sk_lat_writer_close(w) < 0)
+    if (sk_writer_close(w) < 0)
         SK_FATAL("Error closing %s", sk_escape(wspec));
     sk_clat_release(&best);
     SK_LOG("Done converting %d to best path, %d had errors.", n_done, n_err);

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_clat);
     if (!r)
         SK_FATAL("Failed to open table for reading: %s", sk_escape(rspec));
-    sk_lat_writer *w = sk_lat_writer_open(wspec);
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_clat);
     if (!w)
         SK_FATAL("Failed to open table for writing: %s", sk_escape(wspec));
     int n_done = 0;
@@ -35,12 +35,12 @@ int main(int argc, char **argv)
         if (!lat)
             SK_FATAL("Failed to read lattice for key %s", key);
         sk_clat_add_word_ins_pen(lat, word_ins_penalty);
-        if (sk_lat_writer_write_clat(w, key, lat) < 0)
+        if (sk_writer_write(w, key, lat) < 0)
             SK_FATAL("Failed to write lattice for key %s", key);
     }
     if (sk_seq_close(r) < 0)
         SK_FATAL("Error reading %s", sk_escape(rspec));
-    if (sk_lat_writer_close(w) < 0)
+    if (sk_writer_close(w) < 0)
         SK_FATAL("Error closing %s", sk_escape(wspec));
     SK_LOG("Done adding word insertion penalty to %d lattices.", n_done);
     sk_opts_free(po);

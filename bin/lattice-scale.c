@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_clat);
     if (!r)
         SK_FATAL("Failed to open table for reading: %s", sk_escape(rspec));
-    sk_lat_writer *w = sk_lat_writer_open(wspec);
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_clat);
     if (!w)
         SK_FATAL("Failed to open table for writing: %s", sk_escape(wspec));
     int n_done = 0;
@@ -48,12 +48,12 @@ int main(int argc, char **argv)
         if (!lat)
             SK_FATAL("Failed to read lattice for key %s", key);
         sk_clat_scale(lat, lm_scale, acoustic2lm_scale, lm2acoustic_scale, acoustic_scale);
-        if (sk_lat_writer_write_clat(w, key, lat) < 0)
+        if (sk_writer_write(w, key, lat) < 0)
             SK_FATAL("Failed to write lattice for key %s", key);
     }
     if (sk_seq_close(r) < 0)
         SK_FATAL("Error reading %s", sk_escape(rspec));
-    if (sk_lat_writer_close(w) < 0)
+    if (sk_writer_close(w) < 0)
         SK_FATAL("Error closing %s", sk_escape(wspec));
     SK_LOG("Done %d lattices.", n_done);
     sk_opts_free(po);

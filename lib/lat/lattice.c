@@ -811,10 +811,16 @@ static void h_lat_release(void *o) { sk_lat_release(o); }
 static int h_lat_read(FILE *f, bool b, void *o) { return sk_lat_read(f, b, o); }
 static int h_lat_write(FILE *f, bool b, const void *o) { return sk_lat_write(f, b, o); }
 
-const sk_holder sk_holder_clat = { "compact lattice", sizeof(sk_clat), h_clat_init, h_clat_release,
-                                   h_clat_read, h_clat_write, NULL, h_clat_copy, false };
-const sk_holder sk_holder_lat = { "lattice", sizeof(sk_lat), h_lat_init, h_lat_release,
-                                  h_lat_read, h_lat_write, NULL, NULL, false };
+/* Kaldi's lattice holders write no "\0B": a binary lattice starts with the OpenFst magic. */
+const sk_holder sk_holder_clat = {
+    .name = "compact lattice", .size = sizeof(sk_clat), .init = h_clat_init,
+    .release = h_clat_release, .read = h_clat_read, .write = h_clat_write, .copy = h_clat_copy,
+    .no_binary_header = true,
+};
+const sk_holder sk_holder_lat = {
+    .name = "lattice", .size = sizeof(sk_lat), .init = h_lat_init, .release = h_lat_release,
+    .read = h_lat_read, .write = h_lat_write, .no_binary_header = true,
+};
 
 /* ---- operations ---- */
 

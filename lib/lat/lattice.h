@@ -106,17 +106,8 @@ int sk_lat_write(FILE *f, bool binary, const sk_lat *l);
 
 extern const sk_holder sk_holder_clat;   /* CompactLatticeHolder */
 extern const sk_holder sk_holder_lat;    /* LatticeHolder */
-
-/* ---- lattice table writer ----
- * Kaldi's lattice holders write no "\0B" marker before a binary lattice (so that a lattice
- * written to a single file is a plain OpenFst file); the generic table writer always writes it
- * for binary objects, so lattices are written with this writer. Wspecifiers: "ark[,t|b][,f]:X"
- * and "ark,scp:X,Y" (a script file pointing into the archive). */
-typedef struct sk_lat_writer sk_lat_writer;
-sk_lat_writer *sk_lat_writer_open(const char *wspec);   /* NULL: ERROR printed */
-int sk_lat_writer_write_clat(sk_lat_writer *w, const char *key, const sk_clat *c);
-int sk_lat_writer_write_lat(sk_lat_writer *w, const char *key, const sk_lat *l);
-int sk_lat_writer_close(sk_lat_writer *w);               /* frees w; < 0 on a write error */
+/* Both are no_binary_header holders: a lattice archive written with sk_writer has no "\0B"
+ * before a binary lattice, as Kaldi's (a lattice alone in a file is a plain OpenFst file). */
 
 /* ---- operations (Kaldi's lattice-functions) ---- */
 
