@@ -16,8 +16,8 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Decode, reading log-likelihoods (of transition-ids or whatever symbol is on the graph\n"
-    "as matrices.\n"
+    "Viterbi beam search through a decoding graph, scoring its input labels\n"
+    "(transition-ids) with precomputed log-likelihood matrices.\n"
     "\n"
     "Usage:   decode-faster-mapped [options] <model-in> <fst-in> <loglikes-rspecifier> "
     "<words-wspecifier> [<alignments-wspecifier>]\n"
@@ -40,12 +40,13 @@ int main(int argc, char **argv)
     sk_faster_opts dopts;
     sk_faster_opts_default(&dopts);
     sk_faster_opts_register(po, &dopts);
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_float(po, "acoustic-scale", &acoustic_scale,
-                  "Scaling factor for acoustic likelihoods");
+                  "Multiplier on the acoustic log-likelihoods");
     sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "Produce output even when final state was not reached");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn, "Symbol table for words [for debug output]");
+                 "Write a result even if no final state was active at the end");
+    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
+                   "Word symbol table, to log the recognised words");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) < 4 || sk_opts_num_args(po) > 5)
         sk_opts_usage_exit(po);

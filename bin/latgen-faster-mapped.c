@@ -17,8 +17,8 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Generate lattices, reading log-likelihoods as matrices\n"
-    " (model is needed only for the integer mappings in its transition-model)\n"
+    "Decode precomputed log-likelihood matrices into lattices (the model file supplies\n"
+    " only the transition-id mappings).\n"
     "Usage: latgen-faster-mapped [options] trans-model-in (fst-in|fsts-rspecifier) "
     "loglikes-rspecifier lattice-wspecifier [ words-wspecifier [alignments-wspecifier] ]\n"
     " e.g.: latgen-faster-mapped --acoustic-scale=0.1 final.mdl HCLG.fst ark:loglikes.ark "
@@ -53,10 +53,12 @@ int main(int argc, char **argv)
     sk_latgen_opts lo;
     sk_latgen_opts_default(&lo);
     sk_latgen_opts_register(po, &lo);
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn, "Symbol table for words [for debug output]");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
+    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
+                   "Word symbol table, to log the recognised words");
     sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "If true, produce output even if end state was not reached.");
+                 "Write a result even if no final state was active at the end.");
     sk_opts_int(po, "memory-pool-tokens-block-size", &pool_tokens,
                 "Memory pool block size suggestion for storing tokens (accepted; unused)");
     sk_opts_int(po, "memory-pool-links-block-size", &pool_links,

@@ -6,10 +6,8 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Compute best path through lattices and write out as FSTs\n"
-    "Note: differs from lattice-nbest with --n=1 because we won't\n"
-    "append -1 to the utterance-ids.  Differs from lattice-best-path\n"
-    "because output is FST.\n"
+    "Reduce each lattice to its best path, written as a (linear) compact lattice under\n"
+    "the same key. lattice-best-path writes the same path as word and alignment vectors.\n"
     "\n"
     "Usage: lattice-1best [options] <lattice-rspecifier> <lattice-wspecifier>\n"
     " e.g.: lattice-1best --acoustic-scale=0.1 ark:1.lats ark:1best.lats\n";
@@ -18,10 +16,11 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float acoustic_scale = 1.0f, lm_scale = 1.0f, word_ins_penalty = 0.0f;
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
-    sk_opts_float(po, "lm-scale", &lm_scale, "Scaling factor for language model scores.");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
+    sk_opts_float(po, "lm-scale", &lm_scale, "Multiplier on the graph (language model) costs.");
     sk_opts_float(po, "word-ins-penalty", &word_ins_penalty,
-                  "Word insertion penality applied while finding the best path.");
+                  "Cost added per word when finding the best path.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

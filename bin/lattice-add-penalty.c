@@ -5,9 +5,8 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Add word insertion penalty to the lattice.\n"
-    "Note: penalties are negative log-probs, base e, and are added to the\n"
-    "'language model' part of the cost.\n"
+    "Add a cost to every word arc of the lattices (a word insertion penalty, in the\n"
+    "graph/LM part of the weight; natural-log units).\n"
     "\n"
     "Usage: lattice-add-penalty [options] <lattice-rspecifier> <lattice-wspecifier>\n"
     " e.g.: lattice-add-penalty --word-ins-penalty=1.0 ark:- ark:-\n";
@@ -16,7 +15,7 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float word_ins_penalty = 0.0f;
-    sk_opts_float(po, "word-ins-penalty", &word_ins_penalty, "Word insertion penalty");
+    sk_opts_float(po, "word-ins-penalty", &word_ins_penalty, "Cost added per word");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

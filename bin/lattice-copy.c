@@ -5,8 +5,7 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Copy lattices (e.g. useful for changing to text mode or changing\n"
-    "format to standard from compact lattice.)\n"
+    "Copy lattices: between text and binary, or from compact to raw form.\n"
     "\n"
     "Usage: lattice-copy [options] lattice-rspecifier lattice-wspecifier\n"
     " e.g.: lattice-copy --write-compact=false ark:1.lats ark,t:text.lats\n";
@@ -15,7 +14,8 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool write_compact = true;
-    sk_opts_bool(po, "write-compact", &write_compact, "If true, write in normal (compact) form.");
+    sk_opts_bool(po, "write-compact", &write_compact,
+                 "Write compact lattices (false: raw lattices).");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

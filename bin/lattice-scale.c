@@ -5,7 +5,7 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Apply scaling to lattice weights\n"
+    "Scale the graph and acoustic parts of lattice weights.\n"
     "Usage: lattice-scale [options] lattice-rspecifier lattice-wspecifier\n"
     " e.g.: lattice-scale --lm-scale=0.0 ark:1.lats ark:scaled.lats\n";
 
@@ -15,15 +15,17 @@ int main(int argc, char **argv)
     float acoustic_scale = 1.0f, inv_acoustic_scale = 1.0f, lm_scale = 1.0f,
           acoustic2lm_scale = 0.0f, lm2acoustic_scale = 0.0f;
     bool write_compact = true;
-    sk_opts_bool(po, "write-compact", &write_compact, "If true, write in normal (compact) form.");
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
+    sk_opts_bool(po, "write-compact", &write_compact,
+                 "Write compact lattices (false: raw lattices).");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
     sk_opts_float(po, "inv-acoustic-scale", &inv_acoustic_scale,
-                  "An alternative way of setting the acoustic scale: you can set its inverse.");
-    sk_opts_float(po, "lm-scale", &lm_scale, "Scaling factor for graph/lm costs");
+                  "The acoustic scale given as its reciprocal.");
+    sk_opts_float(po, "lm-scale", &lm_scale, "Multiplier on the graph costs");
     sk_opts_float(po, "acoustic2lm-scale", &acoustic2lm_scale,
-                  "Add this times original acoustic costs to LM costs");
+                  "Add this multiple of each arc's original acoustic cost to its LM cost");
     sk_opts_float(po, "lm2acoustic-scale", &lm2acoustic_scale,
-                  "Add this times original LM costs to acoustic costs");
+                  "Add this multiple of each arc's original LM cost to its acoustic cost");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -8,7 +8,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Add deltas (typically to raw mfcc or plp features\n"
+    "Append time differences (deltas, delta-deltas, ...) of each feature matrix.\n"
     "Usage: add-deltas [options] in-rspecifier out-wspecifier\n"
     "e.g.: add-deltas ark:feats.ark ark:feats_deltas.ark\n";
 
@@ -16,11 +16,10 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     int32_t order = 2, window = 2, truncate = 0;
-    sk_opts_int(po, "delta-order", &order, "Order of delta computation");
+    sk_opts_int(po, "delta-order", &order, "How many orders of differences to append");
     sk_opts_int(po, "delta-window", &window,
-                "Parameter controlling window for delta computation (actual window size for each "
-                "delta order is 1 + 2*delta-window-size)");
-    sk_opts_int(po, "truncate", &truncate, "If nonzero, first truncate features to this dimension.");
+                "Half-width N of the difference window: each order looks at 2N+1 frames");
+    sk_opts_int(po, "truncate", &truncate, "If nonzero, keep only this many leading dimensions.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

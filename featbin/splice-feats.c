@@ -6,7 +6,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Splice features with left and right context (e.g. prior to LDA)\n"
+    "Stack each frame with its neighbouring frames (context for LDA or a network).\n"
     "Usage: splice-feats [options] <feature-rspecifier> <feature-wspecifier>\n"
     "e.g.: splice-feats scp:feats.scp ark:-\n";
 
@@ -14,8 +14,8 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     int32_t left = 4, right = 4;
-    sk_opts_int(po, "left-context", &left, "Number of frames of left context");
-    sk_opts_int(po, "right-context", &right, "Number of frames of right context");
+    sk_opts_int(po, "left-context", &left, "Frames of past context to append");
+    sk_opts_int(po, "right-context", &right, "Frames of future context to append");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

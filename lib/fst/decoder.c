@@ -65,15 +65,16 @@ void sk_faster_opts_default(sk_faster_opts *o)
 
 void sk_faster_opts_register(sk_opts *po, sk_faster_opts *o)
 {
-    sk_opts_float(po, "beam", &o->beam, "Decoding beam.  Larger->slower, more accurate.");
+    sk_opts_float(po, "beam", &o->beam, "Pruning beam of the search (wider: slower but fewer "
+                                        "search errors).");
     sk_opts_int(po, "max-active", &o->max_active,
-                "Decoder max active states.  Larger->slower; more accurate");
+                "Most tokens kept active per frame (more: slower, fewer search errors)");
     sk_opts_int(po, "min-active", &o->min_active,
-                "Decoder min active states (don't prune if #active less than this).");
+                "Fewest tokens kept active per frame (no pruning below this).");
     sk_opts_float(po, "beam-delta", &o->beam_delta,
-                  "Increment used in decoder [obscure setting]");
+                  "Step by which the decoder widens its beam when it adapts it (rarely changed)");
     sk_opts_float(po, "hash-ratio", &o->hash_ratio,
-                  "Setting used in decoder to control hash behavior");
+                  "Size of the decoder's hash table relative to the active tokens");
 }
 
 int sk_faster_opts_check(const sk_faster_opts *o)

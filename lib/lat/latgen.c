@@ -79,19 +79,22 @@ void sk_latgen_opts_default(sk_latgen_opts *o)
 void sk_latgen_opts_register(sk_opts *po, sk_latgen_opts *o)
 {
     sk_faster_opts_register(po, &o->dec);
-    sk_opts_float(po, "lattice-beam", &o->lattice_beam, "Lattice generation beam.  Larger->slower, "
-                  "and deeper lattices");
-    sk_opts_int(po, "prune-interval", &o->prune_interval, "Interval (in frames) at which to prune "
-                "tokens");
-    sk_opts_bool(po, "determinize-lattice", &o->determinize, "If true, determinize the lattice "
-                 "(lattice-determinization, keeping only best pdf-sequence for each word-sequence).");
-    sk_opts_double(po, "max-mem", &o->max_mem, "Maximum approximate memory usage in determinization "
-                   "(real usage might be many times this).");
-    sk_opts_bool(po, "phone-determinize", &o->phone_determinize, "If true, do an initial pass of "
-                 "determinization on both phones and words (see also --word-determinize)");
-    sk_opts_bool(po, "word-determinize", &o->word_determinize, "If true, do a second pass of "
-                 "determinization on words only (see also --phone-determinize)");
-    sk_opts_bool(po, "minimize", &o->minimize, "If true, push and minimize after determinization.");
+    sk_opts_float(po, "lattice-beam", &o->lattice_beam,
+                  "Beam for what the lattice keeps (wider: bigger lattices, slower)");
+    sk_opts_int(po, "prune-interval", &o->prune_interval,
+                "Prune the lattice tokens every this many frames");
+    sk_opts_bool(po, "determinize-lattice", &o->determinize,
+                 "Determinize the raw lattice, so each word sequence keeps only its best "
+                 "transition-id sequence.");
+    sk_opts_double(po, "max-mem", &o->max_mem,
+                   "Rough memory limit of determinization in bytes (actual use can be several "
+                   "times more).");
+    sk_opts_bool(po, "phone-determinize", &o->phone_determinize,
+                 "First determinize on phones and words together (see also --word-determinize)");
+    sk_opts_bool(po, "word-determinize", &o->word_determinize,
+                 "Then determinize on words alone (see also --phone-determinize)");
+    sk_opts_bool(po, "minimize", &o->minimize,
+                 "Push and minimize the lattice after determinizing it.");
 }
 
 int sk_latgen_opts_check(const sk_latgen_opts *o)
