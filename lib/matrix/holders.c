@@ -161,3 +161,33 @@ const sk_holder sk_holder_gmat = {
     .name = "matrix", .size = sizeof(sk_gmat), .init = gmat_init, .release = gmat_release,
     .read = gmat_read, .write = gmat_write, .extract_range = gmat_range, .copy = gmat_copy,
 };
+
+/* ---- table loop ---- */
+
+int sk_mat_table_map(const char *rspec, const char *wspec, sk_mat_map_fn fn, void *ctx)
+{
+    sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_mat);
+    if (!r)
+        return SK_EIO;
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_mat);
+    if (!w) {
+        sk_seq_close(r);
+        return SK_EIO;
+    }
+    sk_mat out;
+    sk_mat_init(&out);
+    int st = 0;
+    for (; st == 0 && !sk_seq_done(r); sk_seq_next(r)) {
+        const char *key = sk_seq_key(r);
+        const sk_mat *in = sk_seq_value(r);
+        int k = in ? fn(key, in, &out, ctx) : SK_EIO;
+        if (k < 0 || (k > 0 && sk_writer_write(w, key, &out) < 0))
+            st = SK_EIO;
+    }
+    sk_mat_release(&out);
+    if (sk_seq_close(r) < 0)
+        st = SK_EIO;
+    if (sk_writer_close(w) < 0)
+        st = SK_EIO;
+    return st;
+}
