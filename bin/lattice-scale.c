@@ -9,6 +9,17 @@ static const char usage[] =
     "Usage: lattice-scale [options] lattice-rspecifier lattice-wspecifier\n"
     " e.g.: lattice-scale --lm-scale=0.0 ark:1.lats ark:scaled.lats\n";
 
+typedef struct { float lm, ac2lm, lm2ac, ac; } scales;
+
+static int scale(const char *key, void *lat, const void **out, void *ctx)
+{
+    (void)key;
+    (void)out;
+    const scales *s = ctx;
+    sk_clat_scale(lat, s->lm, s->ac2lm, s->lm2ac, s->ac);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
@@ -37,26 +48,10 @@ int main(int argc, char **argv)
     if (inv_acoustic_scale != 1.0f)
         acoustic_scale = (float)(1.0 / inv_acoustic_scale);
 
-    sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_clat);
-    if (!r)
-        SK_FATAL("Failed to open table for reading: %s", sk_escape(rspec));
-    sk_writer *w = sk_writer_open(wspec, &sk_holder_clat);
-    if (!w)
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(wspec));
-    int n_done = 0;
-    for (; !sk_seq_done(r); sk_seq_next(r), n_done++) {
-        const char *key = sk_seq_key(r);
-        sk_clat *lat = sk_seq_value(r);
-        if (!lat)
-            SK_FATAL("Failed to read lattice for key %s", key);
-        sk_clat_scale(lat, lm_scale, acoustic2lm_scale, lm2acoustic_scale, acoustic_scale);
-        if (sk_writer_write(w, key, lat) < 0)
-            SK_FATAL("Failed to write lattice for key %s", key);
-    }
-    if (sk_seq_close(r) < 0)
-        SK_FATAL("Error reading %s", sk_escape(rspec));
-    if (sk_writer_close(w) < 0)
-        SK_FATAL("Error closing %s", sk_escape(wspec));
+    scales sc = { lm_scale, acoustic2lm_scale, lm2acoustic_scale, acoustic_scale };
+    int n_done;
+    if (sk_lat_table_map(rspec, wspec, &sk_holder_clat, scale, &sc, &n_done) < 0)
+        sk_fatal_exit();
     SK_LOG("Done %d lattices.", n_done);
     sk_opts_free(po);
     return n_done != 0 ? 0 : 1;

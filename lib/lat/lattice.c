@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/opts.h"
 #include "fst/fst.h"
 #include "io/kio.h"
 
@@ -821,6 +822,58 @@ const sk_holder sk_holder_lat = {
     .name = "lattice", .size = sizeof(sk_lat), .init = h_lat_init, .release = h_lat_release,
     .read = h_lat_read, .write = h_lat_write, .no_binary_header = true,
 };
+
+/* ---- table loop ---- */
+
+int sk_lat_table_map(const char *rspec, const char *wspec, const sk_holder *h, sk_lat_map_fn fn,
+                     void *ctx, int *n_written)
+{
+    *n_written = 0;
+    sk_seq_reader *r = sk_seq_open(rspec, h);
+    if (!r) {
+        SK_ERROR("Failed to open table for reading: %s", sk_escape(rspec));
+        return SK_EIO;
+    }
+    sk_writer *w = sk_writer_open(wspec, h);
+    if (!w) {
+        SK_ERROR("Failed to open table for writing: %s", sk_escape(wspec));
+        sk_seq_close(r);
+        return SK_EIO;
+    }
+    int st = 0;
+    for (; !sk_seq_done(r); sk_seq_next(r)) {
+        const char *key = sk_seq_key(r);
+        void *lat = sk_seq_value(r);
+        if (!lat) {
+            SK_ERROR("Failed to read lattice for key %s", key);
+            st = SK_EIO;
+            break;
+        }
+        const void *out = lat;
+        int k = fn ? fn(key, lat, &out, ctx) : 1;
+        if (k < 0) {
+            st = k;
+            break;
+        }
+        if (k == 0)
+            continue;
+        if (sk_writer_write(w, key, out) < 0) {
+            SK_ERROR("Failed to write lattice for key %s", key);
+            st = SK_EIO;
+            break;
+        }
+        (*n_written)++;
+    }
+    if (sk_seq_close(r) < 0 && st == 0) {
+        SK_ERROR("Error reading %s", sk_escape(rspec));
+        st = SK_EIO;
+    }
+    if (sk_writer_close(w) < 0 && st == 0) {
+        SK_ERROR("Error closing %s", sk_escape(wspec));
+        st = SK_EIO;
+    }
+    return st;
+}
 
 /* ---- operations ---- */
 

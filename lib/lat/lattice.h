@@ -109,6 +109,16 @@ extern const sk_holder sk_holder_lat;    /* LatticeHolder */
 /* Both are no_binary_header holders: a lattice archive written with sk_writer has no "\0B"
  * before a binary lattice, as Kaldi's (a lattice alone in a file is a plain OpenFst file). */
 
+/* ---- the loop of the lattice-to-lattice tools ----
+ * Reads rspec with holder h and writes wspec with the same holder. For each lattice,
+ * fn(key, lat, &out, ctx) may change lat (the reader's value) and returns 1 to write *out
+ * (preset to lat) under key, 0 to skip the key, or < 0 to stop (ERROR printed by fn).
+ * *n_written counts the lattices written. Returns 0, or < 0 with an ERROR naming the key or
+ * table that failed. */
+typedef int (*sk_lat_map_fn)(const char *key, void *lat, const void **out, void *ctx);
+int sk_lat_table_map(const char *rspec, const char *wspec, const sk_holder *h, sk_lat_map_fn fn,
+                     void *ctx, int *n_written);
+
 /* ---- operations (Kaldi's lattice-functions) ---- */
 
 /* ConvertLattice: CompactLattice -> Lattice (strings spelled out as chains of arcs). */
