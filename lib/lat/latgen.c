@@ -463,58 +463,38 @@ bool sk_latgen_reached_final(const sk_latgen *d)
     return false;
 }
 
+/* The trellis as a graph for sk_topo_order: tokens are nodes, links are edges. Roots go
+ * from the last token back to the first: frames are already in order, and within a frame the
+ * reversed finishing order then keeps creation order where the links allow. */
+static int32_t trellis_root(const void *ctx, int32_t i)
+{
+    const sk_latgen *d = ctx;
+    return d->frame_start[d->frames + 1] - 1 - i;
+}
+static int32_t trellis_first(const void *ctx, int32_t node)
+{
+    const sk_latgen *d = ctx;
+    return d->toks[node].first_link;
+}
+static int32_t trellis_next(const void *ctx, int32_t node, int32_t *cursor)
+{
+    (void)node;
+    const sk_latgen *d = ctx;
+    int32_t l = *cursor;
+    if (l < 0)
+        return -1;
+    *cursor = d->links[l].next;
+    return d->links[l].next_tok;
+}
+
 /* Topological order of tokens (links go to the same or the next frame). NULL on a cycle. */
 static int32_t *tok_order(const sk_latgen *d)
 {
-    int32_t n = d->ntoks;
-    int32_t *order = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    int8_t *color = calloc((size_t)n + 1, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1)), *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    if (!order || !color || !stack || !it)
-        goto fail;
-    int32_t pos = n;
-    /* Frames are already in order; sort within each frame (roots in reverse so that the
-     * reversed finishing order keeps creation order where links allow). */
-    for (int32_t f = d->frames; f >= 0; f--) {
-        for (int32_t r = d->frame_start[f + 1] - 1; r >= d->frame_start[f]; r--) {
-            if (color[r])
-                continue;
-            int32_t sp = 0;
-            stack[sp] = r;
-            it[sp++] = d->toks[r].first_link;
-            color[r] = 1;
-            while (sp > 0) {
-                int32_t t = stack[sp - 1];
-                int32_t l = it[sp - 1];
-                if (l >= 0) {
-                    it[sp - 1] = d->links[l].next;
-                    int32_t u = d->links[l].next_tok;
-                    if (color[u] == 1)
-                        goto fail;
-                    if (!color[u]) {
-                        color[u] = 1;
-                        stack[sp] = u;
-                        it[sp++] = d->toks[u].first_link;
-                    }
-                } else {
-                    color[t] = 2;
-                    order[--pos] = t;
-                    sp--;
-                }
-            }
-        }
-    }
-    free(color);
-    free(stack);
-    free(it);
+    static const sk_graph_walk walk = { trellis_root, trellis_first, trellis_next };
+    int32_t *order = sk_topo_order(d->ntoks, d->frame_start[d->frames + 1], &walk, d);
+    if (!order)
+        SK_ERROR("the search trellis has a cycle (epsilon cycle in the graph?)");
     return order;
-fail:
-    SK_ERROR("the search trellis has a cycle (epsilon cycle in the graph?)");
-    free(order);
-    free(color);
-    free(stack);
-    free(it);
-    return NULL;
 }
 
 int sk_latgen_output(sk_latgen *d, bool use_final, sk_lat *raw, sk_best_path *bp)

@@ -1005,34 +1005,33 @@ void sk_clat_add_word_ins_pen(sk_clat *c, float pen)
     c->props = p;
 }
 
-/* A topological order of the states (DFS finishing order, reversed), or NULL with a cycle. */
-static int32_t *top_order(const sk_clat *c)
+int32_t *sk_topo_order(int32_t n, int32_t nroots, const sk_graph_walk *w, const void *ctx)
 {
-    int32_t n = c->num_states;
     int32_t *order = malloc(sizeof(int32_t) * (size_t)(n + 1));
     int8_t *color = calloc((size_t)n + 1, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1)), *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
+    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1));
+    int32_t *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
     if (!order || !color || !stack || !it)
         goto fail;
     int32_t pos = n;
-    for (int32_t r0 = -1; r0 < n; r0++) {
-        int32_t root = r0 < 0 ? c->start : r0; /* the start state's tree first */
+    for (int32_t r = 0; r < nroots; r++) {
+        int32_t root = w->root(ctx, r);
         if (color[root])
             continue;
         int32_t sp = 0;
         stack[sp] = root;
-        it[sp++] = 0;
+        it[sp++] = w->first(ctx, root);
         color[root] = 1;
         while (sp > 0) {
             int32_t s = stack[sp - 1];
-            if (it[sp - 1] < c->states[s].narcs) {
-                int32_t t = c->states[s].arcs[it[sp - 1]++].nextstate;
+            int32_t t = w->next(ctx, s, &it[sp - 1]);
+            if (t >= 0) {
                 if (color[t] == 1)
                     goto fail; /* cycle */
                 if (!color[t]) {
                     color[t] = 1;
                     stack[sp] = t;
-                    it[sp++] = 0;
+                    it[sp++] = w->first(ctx, t);
                 }
             } else {
                 color[s] = 2;
@@ -1051,6 +1050,31 @@ fail:
     free(stack);
     free(it);
     return NULL;
+}
+
+/* The states of a compact lattice: the start state's tree first, then 0..n-1. */
+static int32_t clat_root(const void *ctx, int32_t i)
+{
+    const sk_clat *c = ctx;
+    return i == 0 ? c->start : i - 1;
+}
+static int32_t clat_first(const void *ctx, int32_t node)
+{
+    (void)ctx;
+    (void)node;
+    return 0;
+}
+static int32_t clat_next(const void *ctx, int32_t node, int32_t *cursor)
+{
+    const sk_clat *c = ctx;
+    return *cursor < c->states[node].narcs ? c->states[node].arcs[(*cursor)++].nextstate : -1;
+}
+
+/* A topological order of the states (DFS finishing order, reversed), or NULL with a cycle. */
+static int32_t *top_order(const sk_clat *c)
+{
+    static const sk_graph_walk walk = { clat_root, clat_first, clat_next };
+    return sk_topo_order(c->num_states, c->num_states + 1, &walk, c);
 }
 
 int sk_clat_shortest_path(const sk_clat *c, sk_clat *out)
