@@ -266,14 +266,29 @@ static int read_int_binary(FILE *f, int size_byte, void *val, int nbytes)
     return 0;
 }
 
+/* Binary form of a basic type: its size byte (negative for unsigned), then its n bytes. */
+static int put_sized(FILE *f, int size_byte, const void *v, size_t n)
+{
+    unsigned char b[9];
+    b[0] = (unsigned char)size_byte;
+    memcpy(b + 1, v, n);
+    return put_bytes(f, b, n + 1);
+}
+
+/* A text integer in [lo, hi]; what names the type in the error. */
+static int read_text_int(FILE *f, int64_t lo, int64_t hi, int64_t *x, const char *what)
+{
+    if (read_text_int64(f, lo, hi, x) < 0) {
+        SK_ERROR("ReadBasicType: failed to read %s at file position %ld", what, pos_of(f));
+        return SK_EIO;
+    }
+    return 0;
+}
+
 int sk_write_int32(FILE *f, bool binary, int32_t v)
 {
-    if (binary) {
-        unsigned char b[5];
-        b[0] = 4;
-        memcpy(b + 1, &v, 4);
-        return put_bytes(f, b, 5);
-    }
+    if (binary)
+        return put_sized(f, 4, &v, 4);
     return fprintf(f, "%" PRId32 " ", v) < 0 ? SK_EIO : 0;
 }
 
@@ -282,22 +297,16 @@ int sk_read_int32(FILE *f, bool binary, int32_t *v)
     if (binary)
         return read_int_binary(f, 4, v, 4);
     int64_t x;
-    if (read_text_int64(f, INT32_MIN, INT32_MAX, &x) < 0) {
-        SK_ERROR("ReadBasicType: failed to read int32 at file position %ld", pos_of(f));
+    if (read_text_int(f, INT32_MIN, INT32_MAX, &x, "int32") < 0)
         return SK_EIO;
-    }
     *v = (int32_t)x;
     return 0;
 }
 
 int sk_write_int64(FILE *f, bool binary, int64_t v)
 {
-    if (binary) {
-        unsigned char b[9];
-        b[0] = 8;
-        memcpy(b + 1, &v, 8);
-        return put_bytes(f, b, 9);
-    }
+    if (binary)
+        return put_sized(f, 8, &v, 8);
     return fprintf(f, "%" PRId64 " ", v) < 0 ? SK_EIO : 0;
 }
 
@@ -305,21 +314,13 @@ int sk_read_int64(FILE *f, bool binary, int64_t *v)
 {
     if (binary)
         return read_int_binary(f, 8, v, 8);
-    if (read_text_int64(f, INT64_MIN, INT64_MAX, v) < 0) {
-        SK_ERROR("ReadBasicType: failed to read int64 at file position %ld", pos_of(f));
-        return SK_EIO;
-    }
-    return 0;
+    return read_text_int(f, INT64_MIN, INT64_MAX, v, "int64");
 }
 
 int sk_write_uint16(FILE *f, bool binary, uint16_t v)
 {
-    if (binary) {
-        unsigned char b[3];
-        b[0] = (unsigned char)-2;
-        memcpy(b + 1, &v, 2);
-        return put_bytes(f, b, 3);
-    }
+    if (binary)
+        return put_sized(f, -2, &v, 2);
     return fprintf(f, "%u ", (unsigned)v) < 0 ? SK_EIO : 0;
 }
 
@@ -328,10 +329,8 @@ int sk_read_uint16(FILE *f, bool binary, uint16_t *v)
     if (binary)
         return read_int_binary(f, -2, v, 2);
     int64_t x;
-    if (read_text_int64(f, 0, UINT16_MAX, &x) < 0) {
-        SK_ERROR("ReadBasicType: failed to read uint16 at file position %ld", pos_of(f));
+    if (read_text_int(f, 0, UINT16_MAX, &x, "uint16") < 0)
         return SK_EIO;
-    }
     *v = (uint16_t)x;
     return 0;
 }
@@ -549,51 +548,34 @@ eof:
     return SK_EIO;
 }
 
-int sk_write_float(FILE *f, bool binary, float v)
-{
-    if (binary) {
-        unsigned char b[5];
-        b[0] = 4;
-        memcpy(b + 1, &v, 4);
-        return put_bytes(f, b, 5);
-    }
-    return sk_write_text_float(f, v);
-}
-
-int sk_read_float(FILE *f, bool binary, float *v)
+/* A float or double: binary is the size byte then the raw bytes; text is the shortest form. */
+static int write_real(FILE *f, bool binary, const void *v, unsigned char size, double text)
 {
     if (binary)
-        return read_real_binary(f, NULL, v, true);
+        return put_sized(f, size, v, size);
+    return sk_write_text_float(f, text);
+}
+
+/* Into *fl when fl is given, else into *d. */
+static int read_real(FILE *f, bool binary, double *d, float *fl)
+{
+    bool want_float = fl != NULL;
+    if (binary)
+        return read_real_binary(f, d, fl, want_float);
     char buf[64];
-    if (read_number_word(f, buf, sizeof buf) < 0 || !sk_parse_text_float(buf, v)) {
-        SK_ERROR("ReadBasicType: failed to read float at file position %ld", pos_of(f));
+    if (read_number_word(f, buf, sizeof buf) < 0 ||
+        !(want_float ? sk_parse_text_float(buf, fl) : sk_parse_text_double(buf, d))) {
+        SK_ERROR("ReadBasicType: failed to read %s at file position %ld",
+                 want_float ? "float" : "double", pos_of(f));
         return SK_EIO;
     }
     return 0;
 }
 
-int sk_write_double(FILE *f, bool binary, double v)
-{
-    if (binary) {
-        unsigned char b[9];
-        b[0] = 8;
-        memcpy(b + 1, &v, 8);
-        return put_bytes(f, b, 9);
-    }
-    return sk_write_text_float(f, v);
-}
-
-int sk_read_double(FILE *f, bool binary, double *v)
-{
-    if (binary)
-        return read_real_binary(f, v, NULL, false);
-    char buf[64];
-    if (read_number_word(f, buf, sizeof buf) < 0 || !sk_parse_text_double(buf, v)) {
-        SK_ERROR("ReadBasicType: failed to read double at file position %ld", pos_of(f));
-        return SK_EIO;
-    }
-    return 0;
-}
+int sk_write_float(FILE *f, bool binary, float v) { return write_real(f, binary, &v, 4, v); }
+int sk_read_float(FILE *f, bool binary, float *v) { return read_real(f, binary, NULL, v); }
+int sk_write_double(FILE *f, bool binary, double v) { return write_real(f, binary, &v, 8, v); }
+int sk_read_double(FILE *f, bool binary, double *v) { return read_real(f, binary, v, NULL); }
 
 /* ---- bool ---- */
 
