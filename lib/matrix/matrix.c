@@ -606,6 +606,26 @@ static int read_cm_into(FILE *f, sk_mat *m)
     return st;
 }
 
+/* A text matrix (numbers parsed as doubles, then stored as T). */
+#define DEFINE_READ_TEXT_MAT(NAME, P, MT, T, DBL)                                          \
+    static int NAME(FILE *f, MT *m)                                                       \
+    {                                                                                     \
+        dbuf b = { NULL, 0, 0 };                                                          \
+        int32_t rows, cols;                                                               \
+        int st = read_text_matrix(f, DBL, &b, &rows, &cols, "matrix");                    \
+        if (st == 0)                                                                      \
+            st = P##_resize(m, rows, cols);                                               \
+        if (st == 0)                                                                      \
+            for (int32_t r = 0; r < rows; r++)                                            \
+                for (int32_t c = 0; c < cols; c++)                                        \
+                    SK_MAT(m, r, c) = (T)b.v[(size_t)r * cols + c];                       \
+        free(b.v);                                                                        \
+        return st;                                                                        \
+    }
+
+DEFINE_READ_TEXT_MAT(read_text_mat, sk_mat, sk_mat, float, false)
+DEFINE_READ_TEXT_MAT(read_text_dmat, sk_dmat, sk_dmat, double, true)
+
 int sk_mat_read(FILE *f, bool binary, sk_mat *m)
 {
     static const char what[] = "matrix";
@@ -628,17 +648,7 @@ int sk_mat_read(FILE *f, bool binary, sk_mat *m)
             return SK_EIO;
         return read_fm_body(f, m, what);
     }
-    dbuf b = { NULL, 0, 0 };
-    int32_t rows, cols;
-    int st = read_text_matrix(f, false, &b, &rows, &cols, what);
-    if (st == 0)
-        st = sk_mat_resize(m, rows, cols);
-    if (st == 0)
-        for (int32_t r = 0; r < rows; r++)
-            for (int32_t c = 0; c < cols; c++)
-                SK_MAT(m, r, c) = (float)b.v[(size_t)r * cols + c];
-    free(b.v);
-    return st;
+    return read_text_mat(f, m);
 }
 
 int sk_dmat_read(FILE *f, bool binary, sk_dmat *m)
@@ -661,16 +671,7 @@ int sk_dmat_read(FILE *f, bool binary, sk_dmat *m)
             return SK_EIO;
         return read_dm_body(f, m, what);
     }
-    dbuf b = { NULL, 0, 0 };
-    int32_t rows, cols;
-    int st = read_text_matrix(f, true, &b, &rows, &cols, what);
-    if (st == 0)
-        st = sk_dmat_resize(m, rows, cols);
-    if (st == 0)
-        for (int32_t r = 0; r < rows; r++)
-            memcpy(SK_ROW(m, r), b.v + (size_t)r * cols, (size_t)cols * sizeof(double));
-    free(b.v);
-    return st;
+    return read_text_dmat(f, m);
 }
 
 /* ------------------------------------------------------- vector read/write */
