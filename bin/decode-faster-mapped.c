@@ -44,13 +44,8 @@ int main(int argc, char **argv)
     sk_mapped mp;
     if (sk_mapped_open(&mp, model_fn, loglikes_rspec, word_syms_fn, acoustic_scale) < 0)
         sk_fatal_exit();
-    sk_writer *words_w = sk_writer_open(words_wspec, &sk_holder_int32_vec);
-    if (!words_w)
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(words_wspec));
-    sk_writer *ali_w = NULL;
-    if (*ali_wspec && !(ali_w = sk_writer_open(ali_wspec, &sk_holder_int32_vec)))
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(ali_wspec));
-    if (sk_mapped_read_graph(&mp, fst_fn) < 0)
+    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
+        sk_mapped_read_graph(&mp, fst_fn) < 0)
         sk_fatal_exit();
     sk_faster_decoder *dec = sk_faster_decoder_new(mp.graph, &dopts);
     if (!dec)
@@ -78,11 +73,8 @@ int main(int argc, char **argv)
             if (!final)
                 SK_WARN("Decoder did not reach end-state, outputting partial traceback.");
             frame_count += rows;
-            sk_int32_vec words = { bp.words, bp.num_words }, ali = { bp.alignment, bp.num_ali };
-            if (sk_writer_write(words_w, key, &words) < 0 ||
-                (ali_w && sk_writer_write(ali_w, key, &ali) < 0))
-                SK_FATAL("Failed to write the output for utterance %s", key);
-            if (sk_mapped_echo_words(&mp, key, bp.words, bp.num_words) < 0)
+            if (sk_mapped_write_path(&mp, key, &bp) < 0 ||
+                sk_mapped_echo_words(&mp, key, bp.words, bp.num_words) < 0)
                 sk_fatal_exit();
             float like = -bp.graph_cost - bp.ac_cost;
             tot_like += like;
@@ -100,11 +92,7 @@ int main(int argc, char **argv)
     SK_LOG("Done %d utterances, failed for %d", num_success, num_fail);
     SK_LOG("Overall log-likelihood per frame is %g over %lld frames.",
            tot_like / (double)frame_count, (long long)frame_count);
-    int st = sk_mapped_close(&mp) < 0;
-    st |= sk_writer_close(words_w) < 0;
-    if (ali_w)
-        st |= sk_writer_close(ali_w) < 0;
-    if (st)
+    if (sk_mapped_close(&mp) < 0)
         SK_FATAL("Error closing the tables");
     sk_best_path_release(&bp);
     sk_faster_decoder_free(dec);

@@ -56,12 +56,8 @@ int main(int argc, char **argv)
         sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
     if (!lat_w)
         SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
-    sk_writer *words_w = NULL, *ali_w = NULL;
-    if (*words_wspec && !(words_w = sk_writer_open(words_wspec, &sk_holder_int32_vec)))
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(words_wspec));
-    if (*ali_wspec && !(ali_w = sk_writer_open(ali_wspec, &sk_holder_int32_vec)))
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(ali_wspec));
-    if (sk_mapped_read_graph(&mp, fst_fn) < 0)
+    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
+        sk_mapped_read_graph(&mp, fst_fn) < 0)
         sk_fatal_exit();
     sk_latgen *dec = sk_latgen_new(mp.graph, &lo);
     if (!dec)
@@ -103,10 +99,8 @@ int main(int argc, char **argv)
             num_fail++;
             continue;
         }
-        if ((words_w && sk_writer_write(words_w, utt, &(sk_int32_vec){ bp.words, bp.num_words }) < 0) ||
-            (ali_w && sk_writer_write(ali_w, utt, &(sk_int32_vec){ bp.alignment, bp.num_ali }) < 0))
-            SK_FATAL("Failed to write the best path for utterance %s", utt);
-        if (sk_mapped_echo_words(&mp, utt, bp.words, bp.num_words) < 0)
+        if (sk_mapped_write_path(&mp, utt, &bp) < 0 ||
+            sk_mapped_echo_words(&mp, utt, bp.words, bp.num_words) < 0)
             sk_fatal_exit();
         double like = -(bp.graph_cost + bp.ac_cost);
         if (lo.determinize) {
@@ -135,10 +129,6 @@ int main(int argc, char **argv)
            tot_like / (double)frame_count, (long long)frame_count);
     int st = sk_mapped_close(&mp) < 0;
     st |= sk_writer_close(lat_w) < 0;
-    if (words_w)
-        st |= sk_writer_close(words_w) < 0;
-    if (ali_w)
-        st |= sk_writer_close(ali_w) < 0;
     if (st)
         SK_FATAL("Error closing the tables");
     sk_best_path_release(&bp);

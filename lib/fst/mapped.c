@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/opts.h"
+#include "io/holders.h"
 #include "io/stream.h"
 #include "matrix/holders.h"
 
@@ -26,6 +27,36 @@ int sk_mapped_open(sk_mapped *m, const char *model_fn, const char *loglikes_rspe
     }
     if (!(m->loglikes = sk_seq_open(loglikes_rspec, &sk_holder_mat))) {
         SK_ERROR("Failed to open table for reading: %s", sk_escape(loglikes_rspec));
+        return SK_EIO;
+    }
+    return 0;
+}
+
+static sk_writer *open_ivec_writer(const char *wspec)
+{
+    if (!wspec || !*wspec)
+        return NULL;
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_int32_vec);
+    if (!w)
+        SK_ERROR("Failed to open table for writing: %s", sk_escape(wspec));
+    return w;
+}
+
+int sk_mapped_open_paths(sk_mapped *m, const char *words_wspec, const char *ali_wspec)
+{
+    if (!(m->words_w = open_ivec_writer(words_wspec)) && words_wspec && *words_wspec)
+        return SK_EIO;
+    if (!(m->ali_w = open_ivec_writer(ali_wspec)) && ali_wspec && *ali_wspec)
+        return SK_EIO;
+    return 0;
+}
+
+int sk_mapped_write_path(sk_mapped *m, const char *key, const sk_best_path *bp)
+{
+    sk_int32_vec words = { bp->words, bp->num_words }, ali = { bp->alignment, bp->num_ali };
+    if ((m->words_w && sk_writer_write(m->words_w, key, &words) < 0) ||
+        (m->ali_w && sk_writer_write(m->ali_w, key, &ali) < 0)) {
+        SK_ERROR("Failed to write the best path for utterance %s", key);
         return SK_EIO;
     }
     return 0;
@@ -96,6 +127,10 @@ int sk_mapped_echo_words(const sk_mapped *m, const char *key, const int32_t *wor
 int sk_mapped_close(sk_mapped *m)
 {
     int st = m->loglikes && sk_seq_close(m->loglikes) < 0 ? SK_EIO : 0;
+    if (m->words_w && sk_writer_close(m->words_w) < 0)
+        st = SK_EIO;
+    if (m->ali_w && sk_writer_close(m->ali_w) < 0)
+        st = SK_EIO;
     sk_fst_free(m->graph);
     free(m->tid2pdf);
     sk_symtab_free(m->word_syms);
