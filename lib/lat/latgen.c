@@ -653,19 +653,25 @@ typedef struct {
     size_t n, cap;
 } ivec;
 
-static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+/* Room for len + 1 more ints (may move p->v). */
+static void ivec_reserve(ivec *p, int32_t len)
 {
     size_t need = p->n + (size_t)len + 1;
-    if (need > p->cap) {
-        size_t nc = p->cap ? p->cap : 1024;
-        while (nc < need)
-            nc *= 2;
-        int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
-        if (!nv)
-            SK_BUG("out of memory");
-        p->v = nv;
-        p->cap = nc;
-    }
+    if (need <= p->cap)
+        return;
+    size_t nc = p->cap ? p->cap : 1024;
+    while (nc < need)
+        nc *= 2;
+    int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
+    if (!nv)
+        SK_BUG("out of memory");
+    p->v = nv;
+    p->cap = nc;
+}
+
+/* Appends x[0 .. len) (+ extra when non-zero), room reserved; returns the offset. */
+static uint32_t ivec_append(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+{
     uint32_t off = (uint32_t)p->n;
     if (len)
         memmove(p->v + p->n, x, sizeof(int32_t) * (size_t)len);
@@ -675,26 +681,17 @@ static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
     return off;
 }
 
+static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+{
+    ivec_reserve(p, len);
+    return ivec_append(p, x, len, extra);
+}
+
 /* Append p[off .. off+len) (+ extra when non-zero) to p itself; returns the new offset. */
 static uint32_t ivec_extend(ivec *p, uint32_t off, int32_t len, int32_t extra)
 {
-    size_t need = p->n + (size_t)len + 1;
-    if (need > p->cap) {
-        size_t nc = p->cap ? p->cap : 1024;
-        while (nc < need)
-            nc *= 2;
-        int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
-        if (!nv)
-            SK_BUG("out of memory");
-        p->v = nv;
-        p->cap = nc;
-    }
-    uint32_t noff = (uint32_t)p->n;
-    memmove(p->v + p->n, p->v + off, sizeof(int32_t) * (size_t)len);
-    p->n += (size_t)len;
-    if (extra)
-        p->v[p->n++] = extra;
-    return noff;
+    ivec_reserve(p, len);
+    return ivec_append(p, p->v + off, len, extra);
 }
 
 /* Subset store: each subset serialised as int32 words (state, g bits, a bits, len, ints...). */
