@@ -62,25 +62,6 @@ void sk_hash_order_release(sk_hash_order *h)
     h->bucket_last = NULL;
 }
 
-void sk_hash_order_insert(sk_hash_order *h, int32_t *head, int32_t *nxt, uint32_t key,
-                          int32_t item)
-{
-    uint32_t b = key % h->hsize;
-    int32_t last = h->bucket_last[b];
-    if (last < 0) {
-        if (h->tail_bucket < 0)
-            *head = item;
-        else
-            nxt[h->bucket_last[h->tail_bucket]] = item;
-        nxt[item] = -1;
-        h->tail_bucket = (int32_t)b;
-    } else {
-        nxt[item] = nxt[last];
-        nxt[last] = item;
-    }
-    h->bucket_last[b] = item;
-}
-
 void sk_hash_order_resize(sk_hash_order *h, int32_t num_toks, float hash_ratio)
 {
     uint32_t nsz = (uint32_t)((float)num_toks * hash_ratio);

@@ -38,8 +38,25 @@ typedef struct {
 
 int sk_hash_order_init(sk_hash_order *h);
 void sk_hash_order_release(sk_hash_order *h);
-void sk_hash_order_insert(sk_hash_order *h, int32_t *head, int32_t *nxt, uint32_t key,
-                          int32_t item);
+/* Inline: it runs once per token created. */
+static inline void sk_hash_order_insert(sk_hash_order *h, int32_t *head, int32_t *nxt,
+                                        uint32_t key, int32_t item)
+{
+    uint32_t b = key % h->hsize;
+    int32_t last = h->bucket_last[b];
+    if (last < 0) {
+        if (h->tail_bucket < 0)
+            *head = item;
+        else
+            nxt[h->bucket_last[h->tail_bucket]] = item;
+        nxt[item] = -1;
+        h->tail_bucket = (int32_t)b;
+    } else {
+        nxt[item] = nxt[last];
+        nxt[last] = item;
+    }
+    h->bucket_last[b] = item;
+}
 /* Emptying the hash: forget each key that was inserted, then reset (the list stays). */
 static inline void sk_hash_order_forget(sk_hash_order *h, uint32_t key)
 {

@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "fst/search.h"
+#include "lat/topo.h"
 
 typedef struct {
     int32_t state;

@@ -8,6 +8,7 @@
  * Text form: OpenFst's printer (start state first, then the others in order; weights equal
  * to One are not printed), between a newline after the key and an empty line. */
 #include "lat/lattice.h"
+#include "lat/topo.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1003,53 +1004,6 @@ void sk_clat_add_word_ins_pen(sk_clat *c, float pen)
         }
     }
     c->props = p;
-}
-
-int32_t *sk_topo_order(int32_t n, int32_t nroots, const sk_graph_walk *w, const void *ctx)
-{
-    int32_t *order = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    int8_t *color = calloc((size_t)n + 1, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    int32_t *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    if (!order || !color || !stack || !it)
-        goto fail;
-    int32_t pos = n;
-    for (int32_t r = 0; r < nroots; r++) {
-        int32_t root = w->root(ctx, r);
-        if (color[root])
-            continue;
-        int32_t sp = 0;
-        stack[sp] = root;
-        it[sp++] = w->first(ctx, root);
-        color[root] = 1;
-        while (sp > 0) {
-            int32_t s = stack[sp - 1];
-            int32_t t = w->next(ctx, s, &it[sp - 1]);
-            if (t >= 0) {
-                if (color[t] == 1)
-                    goto fail; /* cycle */
-                if (!color[t]) {
-                    color[t] = 1;
-                    stack[sp] = t;
-                    it[sp++] = w->first(ctx, t);
-                }
-            } else {
-                color[s] = 2;
-                order[--pos] = s;
-                sp--;
-            }
-        }
-    }
-    free(color);
-    free(stack);
-    free(it);
-    return order;
-fail:
-    free(order);
-    free(color);
-    free(stack);
-    free(it);
-    return NULL;
 }
 
 /* The states of a compact lattice: the start state's tree first, then 0..n-1. */

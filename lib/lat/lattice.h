@@ -119,19 +119,6 @@ typedef int (*sk_lat_map_fn)(const char *key, void *lat, const void **out, void 
 int sk_lat_table_map(const char *rspec, const char *wspec, const sk_holder *h, sk_lat_map_fn fn,
                      void *ctx, int *n_written);
 
-/* ---- topological order (shared with the lattice generator's trellis) ----
- * Depth-first search over nodes 0..n-1 started from root(ctx, 0), root(ctx, 1), ...,
- * root(ctx, nroots - 1) in that order; next(ctx, node, &cursor) gives the successor at cursor
- * and advances it (-1 when there is none left), starting from first(ctx, node). Returns the
- * reversed finishing order (malloc'ed, n + 1 entries, the caller frees), or NULL on a cycle
- * or out of memory (nothing printed). */
-typedef struct {
-    int32_t (*root)(const void *ctx, int32_t i);
-    int32_t (*first)(const void *ctx, int32_t node);
-    int32_t (*next)(const void *ctx, int32_t node, int32_t *cursor);
-} sk_graph_walk;
-int32_t *sk_topo_order(int32_t n, int32_t nroots, const sk_graph_walk *w, const void *ctx);
-
 /* ---- operations (Kaldi's lattice-functions) ---- */
 
 /* ConvertLattice: CompactLattice -> Lattice (strings spelled out as chains of arcs). */
