@@ -135,7 +135,7 @@ deps: deps-summary
 
 clean:
 	rm -f lib/libskald.a $(LIB_OBJS) $(TOOLS) $(addsuffix .o,$(TOOLS)) $(UNITS) \
-	      $(UNITS:.t=.o) $(GPUTESTS) $(GPUTESTS:.bin.t=.o) $(shell find lib featbin nnetbin bin tests -name '*.d')
+	      $(UNITS:.t=.o) $(GPUTESTS) $(GPUTESTS:.bin.t=.o) $(shell find lib featbin nnetbin bin tests -name '*.d' 2>/dev/null)
 
 .PHONY: all test test-gpu bench clean deps deps-summary
 .SECONDARY:

@@ -7,7 +7,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Converts alignments (containing transition-ids) to pdf-ids, zero-based.\n"
+    "Map the transition-ids of alignments to their (zero-based) pdf-ids.\n"
     "Usage:  ali-to-pdf  [options] <model> <alignments-rspecifier> <pdfs-wspecifier>\n"
     "e.g.: \n"
     " ali-to-pdf 1.mdl ark:1.ali ark,t:-\n";

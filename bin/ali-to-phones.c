@@ -10,7 +10,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Convert model-level alignments to phone-sequences (in integer, not text, form)\n"
+    "Turn transition-id alignments into phone sequences (integer phone ids), or a CTM file.\n"
     "Usage:  ali-to-phones  [options] <model> <alignments-rspecifier> "
     "<phone-transcript-wspecifier|ctm-wxfilename>\n"
     "e.g.: \n"
@@ -25,13 +25,13 @@ int main(int argc, char *argv[])
     bool per_frame = false, write_lengths = false, ctm_output = false;
     float frame_shift = 0.01f;
     sk_opts_bool(po, "ctm-output", &ctm_output,
-                 "If true, output the alignments in ctm format (the confidences will be set to 1)");
+                 "Write CTM lines instead of alignments (confidence always 1)");
     sk_opts_float(po, "frame-shift", &frame_shift,
-                  "frame shift used to control the times of the ctm output");
+                  "Seconds per frame, for the CTM times");
     sk_opts_bool(po, "per-frame", &per_frame,
-                 "If true, write out the frame-level phone alignment (else phone sequence)");
+                 "Write one phone per frame instead of the phone sequence");
     sk_opts_bool(po, "write-lengths", &write_lengths,
-                 "If true, write the #frames for each phone (different format)");
+                 "Write each phone with its length in frames");
     sk_opts_parse(po);
     if (per_frame && write_lengths)
         SK_FATAL("Incompatible options: --per-frame and --write-lengths");

@@ -5,14 +5,8 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Convert alignments to posteriors.  This is simply a format change\n"
-    "from integer vectors to Posteriors, which are vectors of lists of\n"
-    "pairs (int, float) where the float represents the posterior.  The\n"
-    "floats would all be 1.0 in this case.\n"
-    "The posteriors will still be in terms of whatever integer index\n"
-    "the input contained, which will be transition-ids if they came\n"
-    "directly from decoding, or pdf-ids if they were processed by\n"
-    "ali-to-pdf.\n"
+    "Write alignments as posteriors: each frame gets its one id with weight 1.0. The ids\n"
+    "are kept as they are (transition-ids, or pdf-ids after ali-to-pdf).\n"
     "Usage:  ali-to-post [options] <alignments-rspecifier> <posteriors-wspecifier>\n"
     "e.g.:\n"
     " ali-to-post ark:1.ali ark:1.post\n"

@@ -14,14 +14,14 @@
 #include "matrix/matrix.h"
 
 static const char usage[] =
-    "Computes element counts from integer vector table.\n"
-    "(e.g. get pdf-counts to estimate DNN-output priors for data analysis)\n"
-    "Verbosity : level 1 => print frequencies and histogram\n"
+    "Count how often each integer occurs in a table of integer vectors (e.g. pdf counts\n"
+    "from alignments, for the priors of a network). With --verbose=1 it also logs the\n"
+    "frequencies and a histogram.\n"
     "\n"
     "Usage: analyze-counts [options] <alignments-rspecifier> <counts-wxfilname>\n"
     "e.g.: \n"
     " analyze-counts ark:1.ali prior.counts\n"
-    " Show phone counts by:\n"
+    " Phone counts:\n"
     " ali-to-phone --per-frame=true ark:1.ali ark:- | analyze-counts --verbose=1 ark:- - >/dev/null\n";
 
 /* Labels above this are refused rather than sizing a counts vector of gigabytes. */
@@ -92,14 +92,15 @@ int main(int argc, char *argv[])
     bool binary = false;
     const char *symbol_table = "", *frame_weights = "", *utt_weights = "";
     int32_t counts_dim = 0;
-    sk_opts_bool(po, "binary", &binary, "write in binary mode");
-    sk_opts_string(po, "symbol-table", &symbol_table, "Read symbol table for display of counts");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
+    sk_opts_string(po, "symbol-table", &symbol_table,
+                   "Symbol table, to print names next to the counts");
     sk_opts_int(po, "counts-dim", &counts_dim,
-                "Output dimension of the counts, a hint for dimension auto-detection.");
+                "Length of the counts vector (otherwise one past the largest id seen).");
     sk_opts_string(po, "frame-weights", &frame_weights,
-                   "Per-frame weights (counting weighted frames).");
+                   "Weight of each frame in the counts.");
     sk_opts_string(po, "utt-weights", &utt_weights,
-                   "Per-utterance weights (counting weighted frames).");
+                   "Weight of each utterance in the counts.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -10,13 +10,10 @@
 #include "lat/wer.h"
 
 static const char usage[] =
-    "Compute a bootstrapping of WER to extract the 95% confidence interval.\n"
-    "Take a reference and a transcription file, in integer or text format,\n"
-    "and outputs overall WER statistics to standard output along with its\n"
-    "confidence interval using the bootstrap methos of Bisani and Ney.\n"
-    "If a second transcription file corresponding to the same reference is\n"
-    "provided, a bootstrap comparison of the two transcription is performed\n"
-    "to estimate the probability of improvement.\n"
+    "Word error rate with a 95% confidence interval from bootstrap resampling of the\n"
+    "utterances (Bisani and Ney). References and hypotheses are integer or text\n"
+    "transcriptions. Given a second hypothesis table, it also estimates the probability\n"
+    "that the second system is better than the first.\n"
     "\n"
     "Usage: compute-wer-bootci [options] <ref-rspecifier> <hyp-rspecifier> [<hyp2-rspecifier>]\n"
     "E.g.: compute-wer-bootci --mode=present ark:data/train/text ark:hyp_text\n"
@@ -60,11 +57,10 @@ int main(int argc, char **argv)
     const char *mode = "strict";
     int32_t replications = 10000;
     sk_opts_string(po, "mode", &mode,
-                   "Scoring mode: \"present\"|\"all\"|\"strict\":\n"
-                   "  \"present\" means score those we have transcriptions for\n"
-                   "  \"all\" means treat absent transcriptions as empty\n"
-                   "  \"strict\" means die if all in ref not also in hyp");
-    sk_opts_int(po, "replications", &replications, "Number of replications to compute the intervals");
+                   "How to treat keys missing from the hypotheses: \"present\" scores only keys "
+                   "found in both,\n  \"all\" counts a missing hypothesis as empty, \"strict\" "
+                   "stops with an error");
+    sk_opts_int(po, "replications", &replications, "Bootstrap resamplings used for the interval");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) < 2 || sk_opts_num_args(po) > 3)
         sk_opts_usage_exit(po);

@@ -9,14 +9,12 @@
 #include "lat/wer.h"
 
 static const char usage[] =
-    "Compute WER by comparing different transcriptions\n"
-    "Takes two transcription files, in integer or text format,\n"
-    "and outputs overall WER statistics to standard output.\n"
+    "Word error rate of hypotheses against references (integer or text transcriptions),\n"
+    "printed on standard output.\n"
     "\n"
     "Usage: compute-wer [options] <ref-rspecifier> <hyp-rspecifier>\n"
     "E.g.: compute-wer --text --mode=present ark:data/train/text ark:hyp_text\n"
-    "See also: align-text,\n"
-    "Tools for visualization: utils/scoring/wer_per_utt_details.pl, "
+    "See also: align-text, utils/scoring/wer_per_utt_details.pl,\n"
     "utils/scoring/wer_per_spk_details.pl, utils/scoring/wer_ops_details.pl\n";
 
 int main(int argc, char **argv)
@@ -25,11 +23,10 @@ int main(int argc, char **argv)
     const char *mode = "strict";
     bool dummy = false;
     sk_opts_string(po, "mode", &mode,
-                   "Scoring mode: \"present\"|\"all\"|\"strict\":\n"
-                   "  \"present\" means score those we have transcriptions for\n"
-                   "  \"all\" means treat absent transcriptions as empty\n"
-                   "  \"strict\" means die if all in ref not also in hyp");
-    sk_opts_bool(po, "text", &dummy, "Deprecated option! Keeping for compatibility reasons.");
+                   "How to treat keys missing from the hypotheses: \"present\" scores only keys "
+                   "found in both,\n  \"all\" counts a missing hypothesis as empty, \"strict\" "
+                   "stops with an error");
+    sk_opts_bool(po, "text", &dummy, "Old option, accepted and ignored.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -10,8 +10,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Copy vectors of integers, or archives of vectors of integers \n"
-    "(e.g. alignments)\n"
+    "Copy integer vectors (e.g. alignments), as single files or as tables.\n"
     "\n"
     "Usage: copy-int-vector [options] (vector-in-rspecifier|vector-in-rxfilename) "
     "(vector-out-wspecifier|vector-out-wxfilename)\n"
@@ -47,7 +46,8 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = true;
-    sk_opts_bool(po, "binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
+    sk_opts_bool(po, "binary", &binary, "Binary output (applies to a single output file, not to "
+                                        "archives)");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -7,8 +7,8 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Copy matrices, or archives of matrices (e.g. features or transforms)\n"
-    "Also see copy-feats which has other format options\n"
+    "Copy matrices (features, transforms, ...), as single files or as tables, optionally\n"
+    "transforming the elements.\n"
     "\n"
     "Usage: copy-matrix [options] <matrix-in-rspecifier> <matrix-out-wspecifier>\n"
     "  or: copy-matrix [options] <matrix-in-rxfilename> <matrix-out-wxfilename>\n"
@@ -40,17 +40,17 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = true;
     sk_opts_bool(po, "binary", &binary,
-                 "Write in binary mode (only relevant if output is a wxfilename)");
+                 "Binary output (applies to a single output file, not to archives)");
     sk_opts_float(po, "scale", &scale,
-                  "This option can be used to scale the matrices being copied.");
-    sk_opts_bool(po, "apply-log", &apply_log, "This option can be used to apply log on the "
-                 "matrices. Must be avoided if matrix has negative quantities.");
+                  "Multiply every element by this factor.");
+    sk_opts_bool(po, "apply-log", &apply_log,
+                 "Take log() of every element (elements must not be negative).");
     sk_opts_bool(po, "apply-exp", &apply_exp,
-                 "This option can be used to apply exp on the matrices");
+                 "Take exp() of every element");
     sk_opts_float(po, "apply-power", &apply_power,
-                  "This option can be used to apply a power on the matrices");
+                  "Raise every element to this power");
     sk_opts_bool(po, "apply-softmax-per-row", &apply_softmax,
-                 "This option can be used to apply softmax per row of the matrices");
+                 "Replace each row by its softmax");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

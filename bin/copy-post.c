@@ -5,7 +5,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Copy archives of posteriors, with optional scaling\n"
+    "Copy posteriors, optionally scaled.\n"
     "\n"
     "Usage: copy-post <post-rspecifier> <post-wspecifier>\n"
     " e.g.: copy-post --scale=0.5 ark:post.ark ark,t:-\n"
@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float scale = 1.0f;
-    sk_opts_float(po, "scale", &scale, "Scale for posteriors");
+    sk_opts_float(po, "scale", &scale, "Multiplier on every posterior");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

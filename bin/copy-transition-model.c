@@ -4,8 +4,8 @@
 #include "hmm/transition.h"
 
 static const char usage[] =
-    "Copies a transition model (this can be used to separate transition \n"
-    " models from the acoustic models they are written with.\n"
+    "Copy the transition model at the head of a model file (e.g. to keep it apart from\n"
+    "the acoustic model, or to change its format).\n"
     "Usage:  copy-transition-model [options] <transition-model or model file> "
     "<transition-model-out>\n"
     "e.g.: \n"
@@ -15,7 +15,7 @@ int main(int argc, char *argv[])
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = true;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode.");
+    sk_opts_bool(po, "binary", &binary, "Binary output.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

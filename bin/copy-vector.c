@@ -6,7 +6,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Copy vectors, or archives of vectors (e.g. transition-accs; speaker vectors)\n"
+    "Copy vectors, as single files or as tables, optionally changing their length.\n"
     "\n"
     "Usage: copy-vector [options] (<vector-in-rspecifier>|<vector-in-rxfilename>) "
     "(<vector-out-wspecifier>|<vector-out-wxfilename>)\n"
@@ -34,8 +34,8 @@ int main(int argc, char **argv)
     bool binary = true;
     int32_t dim = -1;
     sk_opts_bool(po, "binary", &binary,
-                 "Write in binary mode (only relevant if output is a wxfilename)");
-    sk_opts_int(po, "change-dim", &dim, "Use this option to truncate or zero-pad the vectors.");
+                 "Binary output (applies to a single output file, not to archives)");
+    sk_opts_int(po, "change-dim", &dim, "Cut or zero-extend each vector to this dimension.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

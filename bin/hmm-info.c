@@ -6,7 +6,7 @@
 #include "hmm/transition.h"
 
 static const char usage[] =
-    "Write to standard output various properties of HMM-based transition model\n"
+    "Print the sizes of a transition model (phones, pdfs, transition-ids, ...).\n"
     "Usage:  hmm-info [options] <model-in>\n"
     "e.g.:\n"
     " hmm-info trans.mdl\n";

@@ -1,47 +1,21 @@
 /* latgen-faster-mapped — decode with precomputed log-likelihoods and write word lattices, as
  * Kaldi's tool (spec/hmm-and-decoding.md §4.3; steps/nnet/decode.sh runs it). */
-#include <stdlib.h>
-#include <time.h>
-
 #include "base/log.h"
 #include "base/opts.h"
 #include "fst/decoder.h"
-#include "fst/fst.h"
-#include "hmm/symtab.h"
-#include "hmm/transition.h"
+#include "fst/mapped.h"
 #include "io/holders.h"
-#include "io/stream.h"
 #include "io/table.h"
 #include "lat/latgen.h"
 #include "lat/lattice.h"
-#include "matrix/holders.h"
 
 static const char usage[] =
-    "Generate lattices, reading log-likelihoods as matrices\n"
-    " (model is needed only for the integer mappings in its transition-model)\n"
+    "Decode precomputed log-likelihood matrices into lattices (the model file supplies\n"
+    " only the transition-id mappings).\n"
     "Usage: latgen-faster-mapped [options] trans-model-in (fst-in|fsts-rspecifier) "
     "loglikes-rspecifier lattice-wspecifier [ words-wspecifier [alignments-wspecifier] ]\n"
     " e.g.: latgen-faster-mapped --acoustic-scale=0.1 final.mdl HCLG.fst ark:loglikes.ark "
     "'ark:|gzip -c > lat.1.gz'\n";
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static void echo_words(const sk_symtab *syms, const char *key, const sk_best_path *bp)
-{
-    fprintf(stderr, "%s ", key);
-    for (int32_t i = 0; i < bp->num_words; i++) {
-        const char *s = sk_symtab_find(syms, bp->words[i]);
-        if (!s)
-            SK_FATAL("Word-id %d not in symbol table.", bp->words[i]);
-        fprintf(stderr, "%s ", s);
-    }
-    fputc('\n', stderr);
-}
 
 int main(int argc, char **argv)
 {
@@ -53,10 +27,12 @@ int main(int argc, char **argv)
     sk_latgen_opts lo;
     sk_latgen_opts_default(&lo);
     sk_latgen_opts_register(po, &lo);
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn, "Symbol table for words [for debug output]");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
+    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
+                   "Word symbol table, to log the recognised words");
     sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "If true, produce output even if end state was not reached.");
+                 "Write a result even if no final state was active at the end.");
     sk_opts_int(po, "memory-pool-tokens-block-size", &pool_tokens,
                 "Memory pool block size suggestion for storing tokens (accepted; unused)");
     sk_opts_int(po, "memory-pool-links-block-size", &pool_links,
@@ -73,37 +49,21 @@ int main(int argc, char **argv)
         SK_FATAL("A table of FSTs (%s) is not supported by skald's latgen-faster-mapped; give "
                  "one graph file", fst_fn);
 
-    sk_trans_model *tm;
-    if (sk_trans_model_read_file(model_fn, &tm) < 0)
-        SK_FATAL("Failed to read transition model from %s", sk_printable_rx(model_fn));
-    sk_symtab *word_syms = NULL;
-    if (*word_syms_fn && !(word_syms = sk_symtab_read(word_syms_fn)))
-        SK_FATAL("Could not read symbol table from file %s", word_syms_fn);
-    sk_seq_reader *loglikes = sk_seq_open(loglikes_rspec, &sk_holder_mat);
-    if (!loglikes)
-        SK_FATAL("Failed to open table for reading: %s", sk_escape(loglikes_rspec));
-    sk_lat_writer *lat_w = sk_lat_writer_open(lat_wspec);
+    sk_mapped mp;
+    if (sk_mapped_open(&mp, model_fn, loglikes_rspec, word_syms_fn, acoustic_scale) < 0)
+        sk_fatal_exit();
+    sk_writer *lat_w =
+        sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
     if (!lat_w)
         SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
-    sk_writer *words_w = NULL, *ali_w = NULL;
-    if (*words_wspec && !(words_w = sk_writer_open(words_wspec, &sk_holder_int32_vec)))
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(words_wspec));
-    if (*ali_wspec && !(ali_w = sk_writer_open(ali_wspec, &sk_holder_int32_vec)))
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(ali_wspec));
-    sk_fst *graph;
-    if (sk_fst_read_file(fst_fn, &graph) < 0)
-        SK_FATAL("Could not read decoding graph from %s", sk_printable_rx(fst_fn));
-
-    int32_t *tid2pdf = sk_tid2pdf_table(tm);
-    int32_t num_pdfs = sk_tm_num_pdfs(tm), num_tids = sk_tm_num_transition_ids(tm);
-    sk_latgen *dec = sk_latgen_new(graph, &lo);
-    if (!tid2pdf || !dec)
+    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
+        sk_mapped_read_graph(&mp, fst_fn) < 0)
+        sk_fatal_exit();
+    sk_latgen *dec = sk_latgen_new(mp.graph, &lo);
+    if (!dec)
         SK_FATAL("Out of memory");
-    sk_decodable ac = { NULL, 0, num_pdfs, num_pdfs, tid2pdf, num_tids, acoustic_scale };
-    if (sk_decodable_check(&ac, graph) < 0)
-        SK_FATAL("The graph %s does not match the model %s", fst_fn, model_fn);
 
-    double t0 = now(), tot_like = 0.0;
+    double t0 = sk_mapped_clock(), tot_like = 0.0;
     int64_t frame_count = 0;
     int num_success = 0, num_fail = 0;
     sk_best_path bp;
@@ -112,23 +72,17 @@ int main(int argc, char **argv)
     sk_clat clat;
     sk_lat_init(&raw);
     sk_clat_init(&clat);
-    for (; !sk_seq_done(loglikes); sk_seq_next(loglikes)) {
-        const char *utt = sk_seq_key(loglikes);
-        const sk_mat *m = sk_seq_value(loglikes);
-        if (!m)
-            SK_FATAL("Failed to read log-likelihoods for utterance %s", utt);
-        if (m->rows == 0) {
-            SK_WARN("Zero-length utterance: %s", utt);
+    for (; !sk_seq_done(mp.loglikes); sk_seq_next(mp.loglikes)) {
+        const char *utt = sk_seq_key(mp.loglikes);
+        int32_t rows;
+        int got = sk_mapped_next(&mp, &rows);
+        if (got < 0)
+            sk_fatal_exit();
+        if (got == 0) {
             num_fail++;
             continue;
         }
-        if (m->cols != num_pdfs)
-            SK_FATAL("DecodableMatrixScaledMapped: mismatch, matrix for utterance %s has %d "
-                     "columns but transition-model has %d pdf-ids.", utt, m->cols, num_pdfs);
-        ac.loglikes = m->data;
-        ac.num_frames = m->rows;
-        ac.stride = m->stride;
-        if (sk_latgen_decode(dec, &ac) < 0)
+        if (sk_latgen_decode(dec, &mp.ac) < 0)
             SK_FATAL("Decoding failed for utterance %s", utt);
         if (!sk_latgen_reached_final(dec)) {
             if (allow_partial) {
@@ -145,52 +99,42 @@ int main(int argc, char **argv)
             num_fail++;
             continue;
         }
-        if ((words_w && sk_writer_write(words_w, utt, &(sk_int32_vec){ bp.words, bp.num_words }) < 0) ||
-            (ali_w && sk_writer_write(ali_w, utt, &(sk_int32_vec){ bp.alignment, bp.num_ali }) < 0))
-            SK_FATAL("Failed to write the best path for utterance %s", utt);
-        if (word_syms)
-            echo_words(word_syms, utt, &bp);
+        if (sk_mapped_write_path(&mp, utt, &bp) < 0 ||
+            sk_mapped_echo_words(&mp, utt, bp.words, bp.num_words) < 0)
+            sk_fatal_exit();
         double like = -(bp.graph_cost + bp.ac_cost);
         if (lo.determinize) {
             if (sk_lat_determinize(&raw, lo.lattice_beam, lo.max_mem, &clat) != 0)
                 SK_WARN("Determinization finished earlier than the beam for utterance %s", utt);
             sk_clat_scale(&clat, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_lat_writer_write_clat(lat_w, utt, &clat) < 0)
+            if (sk_writer_write(lat_w, utt, &clat) < 0)
                 SK_FATAL("Failed to write the lattice for utterance %s", utt);
         } else {
             sk_lat_scale(&raw, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_lat_writer_write_lat(lat_w, utt, &raw) < 0)
+            if (sk_writer_write(lat_w, utt, &raw) < 0)
                 SK_FATAL("Failed to write the lattice for utterance %s", utt);
         }
         SK_LOG("Log-like per frame for utterance %s is %g over %d frames.", utt,
-               like / m->rows, bp.num_ali);
+               like / rows, bp.num_ali);
         SK_VLOG(2, "Cost for utterance %s is %g + %g", utt, (double)bp.graph_cost, (double)bp.ac_cost);
         tot_like += like;
-        frame_count += m->rows;
+        frame_count += rows;
         num_success++;
     }
-    double elapsed = now() - t0;
+    double elapsed = sk_mapped_clock() - t0;
     SK_LOG("Time taken %gs: real-time factor assuming 100 frames/sec is %g", elapsed,
            elapsed * 100.0 / (double)frame_count);
     SK_LOG("Done %d utterances, failed for %d", num_success, num_fail);
     SK_LOG("Overall log-likelihood per frame is %g over %lld frames.",
            tot_like / (double)frame_count, (long long)frame_count);
-    int st = sk_seq_close(loglikes) < 0;
-    st |= sk_lat_writer_close(lat_w) < 0;
-    if (words_w)
-        st |= sk_writer_close(words_w) < 0;
-    if (ali_w)
-        st |= sk_writer_close(ali_w) < 0;
+    int st = sk_mapped_close(&mp) < 0;
+    st |= sk_writer_close(lat_w) < 0;
     if (st)
         SK_FATAL("Error closing the tables");
     sk_best_path_release(&bp);
     sk_lat_release(&raw);
     sk_clat_release(&clat);
     sk_latgen_free(dec);
-    sk_fst_free(graph);
-    free(tid2pdf);
-    sk_symtab_free(word_syms);
-    sk_trans_model_free(tm);
     sk_opts_free(po);
     return num_success != 0 ? 0 : 1;
 }

@@ -10,9 +10,9 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Generate 1-best path through lattices; output as transcriptions and alignments\n"
-    "Note: if you want output as FSTs, use lattice-1best; if you want output\n"
-    "with acoustic and LM scores, use lattice-1best | nbest-to-linear\n"
+    "Find the best path of each lattice and write its words and its alignment.\n"
+    "(lattice-1best keeps the path as a lattice; piped into nbest-to-linear it also gives\n"
+    "the path's costs.)\n"
     "Usage: lattice-best-path [options]  <lattice-rspecifier> [ <transcriptions-wspecifier> "
     "[ <alignments-wspecifier>] ]\n"
     " e.g.: lattice-best-path --acoustic-scale=0.1 ark:1.lats 'ark,t:|int2sym.pl -f 2- "
@@ -23,10 +23,12 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float acoustic_scale = 1.0f, lm_scale = 1.0f;
     const char *word_syms_fn = "";
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
-    sk_opts_float(po, "lm-scale", &lm_scale, "Scaling factor for LM probabilities. Note: the ratio "
-                  "acoustic-scale/lm-scale is all that matters.");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn, "Symbol table for words [for debug output]");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
+    sk_opts_float(po, "lm-scale", &lm_scale,
+                  "Multiplier on the graph costs (only its ratio to --acoustic-scale matters).");
+    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
+                   "Word symbol table, to log the recognised words");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) < 1 || sk_opts_num_args(po) > 3)
         sk_opts_usage_exit(po);

@@ -5,9 +5,20 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Apply scaling to lattice weights\n"
+    "Scale the graph and acoustic parts of lattice weights.\n"
     "Usage: lattice-scale [options] lattice-rspecifier lattice-wspecifier\n"
     " e.g.: lattice-scale --lm-scale=0.0 ark:1.lats ark:scaled.lats\n";
+
+typedef struct { float lm, ac2lm, lm2ac, ac; } scales;
+
+static int scale(const char *key, void *lat, const void **out, void *ctx)
+{
+    (void)key;
+    (void)out;
+    const scales *s = ctx;
+    sk_clat_scale(lat, s->lm, s->ac2lm, s->lm2ac, s->ac);
+    return 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -15,15 +26,17 @@ int main(int argc, char **argv)
     float acoustic_scale = 1.0f, inv_acoustic_scale = 1.0f, lm_scale = 1.0f,
           acoustic2lm_scale = 0.0f, lm2acoustic_scale = 0.0f;
     bool write_compact = true;
-    sk_opts_bool(po, "write-compact", &write_compact, "If true, write in normal (compact) form.");
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale, "Scaling factor for acoustic likelihoods");
+    sk_opts_bool(po, "write-compact", &write_compact,
+                 "Write compact lattices (false: raw lattices).");
+    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
     sk_opts_float(po, "inv-acoustic-scale", &inv_acoustic_scale,
-                  "An alternative way of setting the acoustic scale: you can set its inverse.");
-    sk_opts_float(po, "lm-scale", &lm_scale, "Scaling factor for graph/lm costs");
+                  "The acoustic scale given as its reciprocal.");
+    sk_opts_float(po, "lm-scale", &lm_scale, "Multiplier on the graph costs");
     sk_opts_float(po, "acoustic2lm-scale", &acoustic2lm_scale,
-                  "Add this times original acoustic costs to LM costs");
+                  "Add this multiple of each arc's original acoustic cost to its LM cost");
     sk_opts_float(po, "lm2acoustic-scale", &lm2acoustic_scale,
-                  "Add this times original LM costs to acoustic costs");
+                  "Add this multiple of each arc's original LM cost to its acoustic cost");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);
@@ -35,26 +48,10 @@ int main(int argc, char **argv)
     if (inv_acoustic_scale != 1.0f)
         acoustic_scale = (float)(1.0 / inv_acoustic_scale);
 
-    sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_clat);
-    if (!r)
-        SK_FATAL("Failed to open table for reading: %s", sk_escape(rspec));
-    sk_lat_writer *w = sk_lat_writer_open(wspec);
-    if (!w)
-        SK_FATAL("Failed to open table for writing: %s", sk_escape(wspec));
-    int n_done = 0;
-    for (; !sk_seq_done(r); sk_seq_next(r), n_done++) {
-        const char *key = sk_seq_key(r);
-        sk_clat *lat = sk_seq_value(r);
-        if (!lat)
-            SK_FATAL("Failed to read lattice for key %s", key);
-        sk_clat_scale(lat, lm_scale, acoustic2lm_scale, lm2acoustic_scale, acoustic_scale);
-        if (sk_lat_writer_write_clat(w, key, lat) < 0)
-            SK_FATAL("Failed to write lattice for key %s", key);
-    }
-    if (sk_seq_close(r) < 0)
-        SK_FATAL("Error reading %s", sk_escape(rspec));
-    if (sk_lat_writer_close(w) < 0)
-        SK_FATAL("Error closing %s", sk_escape(wspec));
+    scales sc = { lm_scale, acoustic2lm_scale, lm2acoustic_scale, acoustic_scale };
+    int n_done;
+    if (sk_lat_table_map(rspec, wspec, &sk_holder_clat, scale, &sc, &n_done) < 0)
+        sk_fatal_exit();
     SK_LOG("Done %d lattices.", n_done);
     sk_opts_free(po);
     return n_done != 0 ? 0 : 1;

@@ -9,17 +9,17 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Add matrices (supports various forms)\n"
+    "Sum matrices, in one of three forms.\n"
     "\n"
     "Type one usage:\n"
     " matrix-sum [options] <matrix-in-rspecifier1> [<matrix-in-rspecifier2> <matrix-in-rspecifier3> ...] <matrix-out-wspecifier>\n"
     "  e.g.: matrix-sum ark:1.weights ark:2.weights ark:combine.weights\n"
-    "  This usage supports the --scale1 and --scale2 options to scale the\n"
-    "  first two input tables.\n"
-    "Type two usage (sums a single table input to produce a single output):\n"
+    "  Sums the matrices of each key across the tables; --scale1 and --scale2 weight the\n"
+    "  first two tables.\n"
+    "Type two usage (all the matrices of one table into one file):\n"
     " matrix-sum [options] <matrix-in-rspecifier> <matrix-out-wxfilename>\n"
     " e.g.: matrix-sum --binary=false mats.ark sum.mat\n"
-    "Type three usage (sums single-file inputs to produce a single output):\n"
+    "Type three usage (matrix files into one file):\n"
     " matrix-sum [options] <matrix-in-rxfilename1> <matrix-in-rxfilename2> ... <matrix-out-wxfilename>\n"
     " e.g.: matrix-sum --binary=false 1.mat 2.mat 3.mat sum.mat\n"
     "See also: matrix-sum-rows\n";
@@ -178,10 +178,10 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float scale1 = 1.0f, scale2 = 1.0f;
     bool binary = true;
-    sk_opts_float(po, "scale1", &scale1, "Scale applied to first matrix (only for type one usage)");
-    sk_opts_float(po, "scale2", &scale2, "Scale applied to second matrix (only for type one usage)");
-    sk_opts_bool(po, "binary", &binary, "If true, write output as binary (only relevant for "
-                 "usage types two or three");
+    sk_opts_float(po, "scale1", &scale1, "Factor on the first input (table form only)");
+    sk_opts_float(po, "scale2", &scale2, "Factor on the second input (table form only)");
+    sk_opts_bool(po, "binary", &binary, "Binary output (applies to the single-file forms of the "
+                                        "command only)");
     sk_opts_parse(po);
     int n = sk_opts_num_args(po), status;
     if (n >= 2 && sk_classify_wspecifier(sk_opts_arg(po, n), NULL) != SK_SPEC_NONE) {

@@ -9,9 +9,9 @@
 #include "lat/lattice.h"
 
 static const char usage[] =
-    "Takes as input lattices/n-bests which must be linear (single path);\n"
-    "convert from lattice to up to 4 archives containing transcriptions, alignments,\n"
-    "and acoustic and LM costs (note: use ark:/dev/null for unwanted outputs)\n"
+    "Split linear lattices (one path each, e.g. from lattice-1best or an n-best list) into\n"
+    "up to four tables: alignment, words, LM cost and acoustic cost (ark:/dev/null\n"
+    "discards one).\n"
     "Usage: nbest-to-linear [options] <nbest-rspecifier> <alignments-wspecifier> "
     "[<transcriptions-wspecifier> [<lm-cost-wspecifier> [<ac-cost-wspecifier>]]]\n"
     " e.g.: lattice-to-nbest --n=10 ark:1.lats ark:- | \\\n"

@@ -7,8 +7,8 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "This program turns per-frame posteriors, which have transition-ids as\n"
-    "the integers, into pdf-level posteriors\n"
+    "Turn posteriors over transition-ids into posteriors over pdf-ids (summing the\n"
+    "entries of a frame that share a pdf).\n"
     "See also: post-to-phone-post, post-to-weights, get-post-on-ali\n"
     "\n"
     "Usage:  post-to-pdf-post [options] <model-file> <posteriors-rspecifier> "

@@ -12,7 +12,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Display alignments in human-readable form\n"
+    "Print alignments readably: transition-ids grouped by phone, with phone names.\n"
     "Usage:  show-alignments  [options] <phone-syms> <model> <alignments-rspecifier>\n"
     "e.g.: \n"
     " show-alignments phones.txt 1.mdl ark:1.ali\n"

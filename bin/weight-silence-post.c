@@ -10,7 +10,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Apply weight to silences in posts\n"
+    "Scale the posteriors of silence phones by a weight.\n"
     "Usage:  weight-silence-post [options] <silence-weight> <silence-phones> "
     "<model> <posteriors-rspecifier> <posteriors-wspecifier>\n"
     "e.g.:\n"
@@ -58,9 +58,9 @@ int main(int argc, char *argv[])
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool distribute = false;
     sk_opts_bool(po, "distribute", &distribute,
-                 "If true, rather than weighting the individual posteriors, apply the weighting "
-                 "to the whole frame: i.e. on time t, scale all posterior entries by "
-                 "p(sil)*silence-weight + p(non-sil)*1.0");
+                 "Scale whole frames instead of single entries: every entry of a frame is "
+                 "multiplied by silence-weight times the frame's silence mass plus the "
+                 "non-silence mass");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 5)
         sk_opts_usage_exit(po);

@@ -9,8 +9,9 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Apply cepstral mean and (optionally) variance normalization\n"
-    "Per-utterance by default, or per-speaker if utt2spk option provided\n"
+    "Normalise features with CMVN statistics: the mean, and with --norm-vars the variance.\n"
+    "Statistics are looked up by utterance, or by speaker when --utt2spk is given; a single\n"
+    "statistics file applies to every utterance.\n"
     "Usage: apply-cmvn [options] (<cmvn-stats-rspecifier>|<cmvn-stats-rxfilename>) <feats-rspecifier> <feats-wspecifier>\n"
     "e.g.: apply-cmvn --utt2spk=ark:data/train/utt2spk scp:data/train/cmvn.scp scp:data/train/feats.scp ark:-\n";
 
@@ -46,11 +47,15 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     const char *utt2spk = "", *skip_dims_str = "";
     bool norm_vars = false, norm_means = true, reverse = false;
-    sk_opts_string(po, "utt2spk", &utt2spk, "rspecifier for utterance to speaker map");
-    sk_opts_bool(po, "norm-vars", &norm_vars, "If true, normalize variances.");
-    sk_opts_bool(po, "norm-means", &norm_means, "You can set this to false to turn off mean normalization.  Note, the same can be achieved by using 'fake' CMVN stats; but this option is more efficient.");
-    sk_opts_string(po, "skip-dims", &skip_dims_str, "Dimensions for which to skip normalization: colon-separated list of integers, e.g. 13:14:15)");
-    sk_opts_bool(po, "reverse", &reverse, "If true, apply CMVN in a reverse sense, so as to transform normalized features back to un-normalized features.");
+    sk_opts_string(po, "utt2spk", &utt2spk,
+                   "Table: utterance -> speaker (statistics per speaker)");
+    sk_opts_bool(po, "norm-vars", &norm_vars, "Also scale to unit variance.");
+    sk_opts_bool(po, "norm-means", &norm_means,
+                 "Subtract the mean (false skips it, cheaper than passing neutral statistics).");
+    sk_opts_string(po, "skip-dims", &skip_dims_str,
+                   "Colon-separated dimensions left unnormalised (e.g. 13:14:15)");
+    sk_opts_bool(po, "reverse", &reverse,
+                 "Undo the normalisation: map normalised features back to the original scale.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3)
         sk_opts_usage_exit(po);

@@ -10,9 +10,9 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Compute cepstral mean and variance normalization statistics\n"
-    "If wspecifier provided: per-utterance by default, or per-speaker if\n"
-    "spk2utt option provided; if wxfilename: global\n"
+    "Accumulate the statistics for CMVN (counts, sums, sums of squares).\n"
+    "Written to a table they are per utterance, or per speaker with --spk2utt; written to a\n"
+    "single file they cover all the input.\n"
     "Usage: compute-cmvn-stats  [options] <feats-rspecifier> (<stats-wspecifier>|<stats-wxfilename>)\n"
     "e.g.: compute-cmvn-stats --spk2utt=ark:data/train/spk2utt"
     " scp:data/train/feats.scp ark,scp:/foo/bar/cmvn.ark,data/train/cmvn.scp\n";
@@ -49,9 +49,12 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     const char *spk2utt = "", *weights = "";
     bool binary = true;
-    sk_opts_string(po, "spk2utt", &spk2utt, "rspecifier for speaker to utterance-list map");
-    sk_opts_bool(po, "binary", &binary, "write in binary mode (applies only to global CMN/CVN)");
-    sk_opts_string(po, "weights", &weights, "rspecifier for a vector of floats for each utterance, that's a per-frame weight.");
+    sk_opts_string(po, "spk2utt", &spk2utt,
+                   "Table: speaker -> its utterances (statistics per speaker)");
+    sk_opts_bool(po, "binary", &binary, "Binary output (only for global statistics written to "
+                                        "one file)");
+    sk_opts_string(po, "weights", &weights,
+                   "Table of per-frame weight vectors, one per utterance.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -2,7 +2,7 @@
 #include "feat/program.h"
 
 static const char usage[] =
-    "Create Mel-filter bank (FBANK) feature files.\n"
+    "Compute log mel filter-bank features from waves.\n"
     "Usage:  compute-fbank-feats [options...] <wav-rspecifier> <feats-wspecifier>\n"
     "e.g.: compute-fbank-feats --dither=0 scp:wav.scp ark,scp:fbank.ark,fbank.scp\n";
 

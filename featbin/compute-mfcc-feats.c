@@ -2,7 +2,7 @@
 #include "feat/program.h"
 
 static const char usage[] =
-    "Create MFCC feature files.\n"
+    "Compute mel-frequency cepstral coefficients from waves.\n"
     "Usage:  compute-mfcc-feats [options...] <wav-rspecifier> <feats-wspecifier>\n"
     "e.g.: compute-mfcc-feats --dither=0 scp:wav.scp ark,scp:mfcc.ark,mfcc.scp\n";
 

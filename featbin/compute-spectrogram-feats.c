@@ -2,7 +2,7 @@
 #include "feat/program.h"
 
 static const char usage[] =
-    "Create spectrogram feature files.\n"
+    "Compute log power spectra from waves.\n"
     "Usage:  compute-spectrogram-feats [options...] <wav-rspecifier> <feats-wspecifier>\n"
     "e.g.: compute-spectrogram-feats --dither=0 scp:wav.scp ark,scp:spec.ark,spec.scp\n";
 

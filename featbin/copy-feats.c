@@ -9,7 +9,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Copy features [and possibly change format]\n"
+    "Copy feature matrices, optionally converting the format (text, binary, compressed).\n"
     "Usage: copy-feats [options] <feature-rspecifier> <feature-wspecifier>\n"
     "or:   copy-feats [options] <feats-rxfilename> <feats-wxfilename>\n"
     "e.g.: copy-feats ark:- ark,scp:foo.ark,foo.scp\n"
@@ -24,16 +24,15 @@ int main(int argc, char **argv)
     const char *num_frames_wspec = "";
     sk_opts_bool(po, "htk-in", &htk_in, "Read input as HTK features (not supported)");
     sk_opts_bool(po, "sphinx-in", &sphinx_in, "Read input as Sphinx features (not supported)");
-    sk_opts_bool(po, "binary", &binary, "Binary-mode output (not relevant if writing to archive)");
-    sk_opts_bool(po, "compress", &compress, "If true, write output in compressed form(only "
-                 "currently supported for wxfilename, i.e. archive/script,output)");
-    sk_opts_int(po, "compression-method", &method, "Only relevant if --compress=true; the "
-                "method (1 through 7) to compress the matrix.  Search for CompressionMethod in "
-                "src/matrix/compressed-matrix.h.");
-    sk_opts_string(po, "write-num-frames", &num_frames_wspec, "Wspecifier to write length in "
-                   "frames of each utterance. e.g. 'ark,t:utt2num_frames'.  Only applicable if "
-                   "writing tables, not when this program is writing individual files.  See also "
-                   "feat-to-len.");
+    sk_opts_bool(po, "binary", &binary, "Binary output (ignored when writing an archive)");
+    sk_opts_bool(po, "compress", &compress, "Write matrices compressed (table output only)");
+    sk_opts_int(po, "compression-method", &method,
+                "With --compress=true: compression method number, 1 to 7 (1 auto, 2 speech "
+                "features, 3 two-byte auto, 4 two-byte, 5 one-byte auto, 6 one-byte, 7 one-byte "
+                "for values in [0,1]).");
+    sk_opts_string(po, "write-num-frames", &num_frames_wspec,
+                   "Table to receive each utterance's frame count, e.g. 'ark,t:utt2num_frames' "
+                   "(table output only; feat-to-len does the same afterwards).");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

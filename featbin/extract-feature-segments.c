@@ -11,13 +11,10 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Create feature files by segmenting input files.\n"
-    "Note: this program should no longer be needed now that\n"
-    "'ranges' in scp files are supported; search for 'ranges' in\n"
-    "http://kaldi-asr.org/doc/io_tut.html, or see the script\n"
-    "utils/data/subsegment_data_dir.sh.\n"
+    "Cut feature matrices into segments given in seconds. Ranges in scp files\n"
+    "(e.g. feats.ark:12[100:199]) now do the same job, usually more simply.\n"
     "Usage:  extract-feature-segments [options...] <feats-rspecifier>  <segments-file> <feats-wspecifier>\n"
-    " (segments-file has lines like: output-utterance-id input-utterance-or-spk-id 1.10 2.36)\n"
+    " (each line of segments-file: <new-utterance-id> <input-id> <start-seconds> <end-seconds>)\n"
     "e.g.:  extract-feature-segments scp:feats.scp segments ark:- \n";
 
 int main(int argc, char **argv)
@@ -26,11 +23,17 @@ int main(int argc, char **argv)
     float min_len = 0.1f, max_overshoot = 0.0f;
     int32_t frame_length = 25, frame_shift = 10;
     bool snip_edges = true;
-    sk_opts_float(po, "min-segment-length", &min_len, "Minimum segment length in seconds (reject shorter segments)");
-    sk_opts_int(po, "frame-length", &frame_length, "Frame length in milliseconds");
-    sk_opts_int(po, "frame-shift", &frame_shift, "Frame shift in milliseconds");
-    sk_opts_float(po, "max-overshoot", &max_overshoot, "End segments overshooting by less (in seconds) are truncated, else rejected.");
-    sk_opts_bool(po, "snip-edges", &snip_edges, "If true, n_frames frames will be snipped from the end of each extracted feature matrix, where n_frames = ceil((frame_length - frame_shift) / frame_shift), This ensures that only the feature vectors that completely cover the segment are extracted. This parameter should be set to false if snip-edges=false was used for the feature computation.");
+    sk_opts_float(po, "min-segment-length", &min_len,
+                  "Segments shorter than this many seconds are skipped");
+    sk_opts_int(po, "frame-length", &frame_length, "Window length, in ms");
+    sk_opts_int(po, "frame-shift", &frame_shift, "Step between windows, in ms");
+    sk_opts_float(po, "max-overshoot", &max_overshoot,
+                  "A segment ending past the features by less than this many seconds is cut "
+                  "short; by more, it is skipped.");
+    sk_opts_bool(po, "snip-edges", &snip_edges,
+                 "Drop the trailing frames whose windows reach past the segment end "
+                 "(ceil((frame-length - frame-shift) / frame-shift) of them); use false if the "
+                 "features were computed with --snip-edges=false.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3)
         sk_opts_usage_exit(po);

@@ -11,25 +11,27 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Extract segments from a large audio file in WAV format.\n"
+    "Cut pieces out of recordings, writing each as a wave of its own.\n"
     "Usage:  extract-segments [options] <wav-rspecifier> <segments-file> <wav-wspecifier>\n"
     "e.g. extract-segments scp:wav.scp segments ark:- | <some other program>\n"
-    " segments-file format: each line is either\n"
+    " A line of segments-file is\n"
     "<segment-id> <recording-id> <start-time> <end-time>\n"
     "e.g. call-861225-A-0050-0065 call-861225-A 5.0 6.5\n"
-    "or (less frequently, and not officially supported in the scripts),\n"
-    "<segment-id> <wav-file-name> <start-time> <end-time> <channel>\n"
-    "where <channel> will normally be 0 (left) or 1 (right)\n"
+    "or, with a channel number (0 left, 1 right) after the times,\n"
+    "<segment-id> <recording-id> <start-time> <end-time> <channel>\n"
     "e.g. call-861225-A-0050-0065 call-861225 5.0 6.5 1\n"
-    "And <end-time> of -1 means the segment runs till the end of the WAV file\n"
+    "Times are in seconds; an <end-time> of -1 means the end of the recording.\n"
     "See also: extract-feature-segments, wav-copy, wav-to-duration\n";
 
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     float min_len = 0.1f, max_overshoot = 0.5f;
-    sk_opts_float(po, "min-segment-length", &min_len, "Minimum segment length in seconds (reject shorter segments)");
-    sk_opts_float(po, "max-overshoot", &max_overshoot, "End segments overshooting audio by less than this (in seconds) are truncated, else rejected.");
+    sk_opts_float(po, "min-segment-length", &min_len,
+                  "Segments shorter than this many seconds are skipped");
+    sk_opts_float(po, "max-overshoot", &max_overshoot,
+                  "A segment ending past the audio by less than this many seconds is cut short; "
+                  "by more, it is skipped.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 3)
         sk_opts_usage_exit(po);

@@ -8,10 +8,8 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Reads an archive of features.  If second argument is wxfilename, writes\n"
-    "the feature dimension of the first feature file; if second argument is\n"
-    "wspecifier, writes an archive of the feature dimension, indexed by utterance\n"
-    "id.\n"
+    "Print feature dimensions: to a file, the dimension of the first matrix; to a table,\n"
+    "the dimension of each matrix under its key.\n"
     "Usage: feat-to-dim [options] <feat-rspecifier> (<dim-wspecifier>|<dim-wxfilename>)\n"
     "e.g.: feat-to-dim scp:feats.scp -\n";
 

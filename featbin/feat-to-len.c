@@ -8,10 +8,8 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Reads an archive of features and writes a corresponding archive\n"
-    "that maps utterance-id to utterance length in frames, or (with\n"
-    "one argument) print to stdout the total number of frames in the\n"
-    "input archive.\n"
+    "Write the number of frames of each feature matrix to a table, or with a single\n"
+    "argument print the total number of frames on standard output.\n"
     "Usage: feat-to-len [options] <in-rspecifier> [<out-wspecifier>]\n"
     "e.g.: feat-to-len scp:feats.scp ark,t:feats.lengths\n"
     "or: feat-to-len scp:feats.scp\n";

@@ -9,8 +9,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Paste feature files (assuming they have the same lengths);  think of the\n"
-    "unix command paste a b.\n"
+    "Join feature matrices side by side, frame by frame (as paste(1) joins lines).\n"
     "Usage: paste-feats <in-rspecifier1> <in-rspecifier2> [<in-rspecifier3> ...] <out-wspecifier>\n"
     " or: paste-feats <in-rxfilename1> <in-rxfilename2> [<in-rxfilename3> ...] <out-wxfilename>\n"
     " e.g. paste-feats ark:feats1.ark \"ark:select-feats 0-3 ark:feats2.ark ark:- |\" ark:feats-out.ark\n"
@@ -51,10 +50,11 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     int32_t tol = 0;
     bool binary = true;
-    sk_opts_int(po, "length-tolerance", &tol, "If length is different, trim as shortest up to a "
-                "frame  difference of length-tolerance, otherwise exclude segment.");
-    sk_opts_bool(po, "binary", &binary, "If true, output files in binary (only relevant for "
-                 "single-file operation, i.e. no tables)");
+    sk_opts_int(po, "length-tolerance", &tol,
+                "Inputs whose lengths differ by at most this many frames are cut to the "
+                "shortest; larger differences skip the utterance.");
+    sk_opts_bool(po, "binary", &binary, "Binary output (single-file form only; tables carry "
+                                        "their own mode)");
     sk_opts_parse(po);
     int nargs = sk_opts_num_args(po), n_in = nargs - 1;
     if (nargs < 3)

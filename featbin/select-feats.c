@@ -8,8 +8,7 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Select certain dimensions of the feature file;  think of it as the unix\n"
-    "command cut -f ...\n"
+    "Keep the listed feature dimensions, in the order given (as cut -f keeps fields).\n"
     "Usage: select-feats <selection> <in-rspecifier> <out-wspecifier>\n"
     "  e.g. select-feats 0,24-22,3-12 scp:feats.scp ark,scp:feat-red.ark,feat-red.scp\n"
     "See also copy-feats, extract-rows, subset-feats, subsample-feats\n";

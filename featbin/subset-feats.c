@@ -10,14 +10,10 @@
 #include "matrix/holders.h"
 
 static const char usage[] =
-    "Copy a subset of features (by default, the first n feature files)\n"
-    "Usually used where only a small amount of data is needed\n"
-    "Note: if you want a specific subset, it's usually best to\n"
-    "filter the original .scp file with utils/filter_scp.pl\n"
-    "(possibly with the --exclude option).  The --include and --exclude\n"
-    "options of this program are intended for specialized uses.\n"
-    "The --include and --exclude options are mutually exclusive, \n"
-    "and both cause the --n option to be ignored.\n"
+    "Copy some of the feature matrices: the first --n, or those whose keys are listed in\n"
+    "--include, or all but those listed in --exclude (the last two cannot be combined and\n"
+    "make --n irrelevant). For a fixed subset, filtering the scp file (utils/filter_scp.pl)\n"
+    "is usually simpler.\n"
     "Usage: subset-feats [options] <in-rspecifier> <out-wspecifier>\n"
     "e.g.: subset-feats --n=10 ark:- ark:-\n"
     "or:  subset-feats --include=include_uttlist ark:- ark:-\n"
@@ -76,11 +72,11 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     int32_t n = 10;
     const char *include = "", *exclude = "";
-    sk_opts_int(po, "n", &n, "If nonnegative, copy the first n feature files.");
-    sk_opts_string(po, "include", &include, "Text file, the first field of each line being "
-                   "interpreted as an utterance-id whose features will be included");
-    sk_opts_string(po, "exclude", &exclude, "Text file, the first field of each line being "
-                   "interpreted as an utterance-id whose features will be excluded");
+    sk_opts_int(po, "n", &n, "Copy only the first n matrices (negative: all).");
+    sk_opts_string(po, "include", &include,
+                   "File whose lines start with the utterance ids to keep");
+    sk_opts_string(po, "exclude", &exclude,
+                   "File whose lines start with the utterance ids to leave out");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -6,7 +6,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Copy archives of wave files\n"
+    "Copy waves, between archives or single files.\n"
     "\n"
     "Usage:  wav-copy [options] <wav-rspecifier> <wav-wspecifier>\n"
     "  or:   wav-copy [options] <wav-rxfilename> <wav-wxfilename>\n"

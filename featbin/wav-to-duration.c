@@ -8,8 +8,7 @@
 #include "io/table.h"
 
 static const char usage[] =
-    "Read wav files and output an archive consisting of a single float:\n"
-    "the duration of each one in seconds.\n"
+    "Write the length in seconds of each wave to a table of floats.\n"
     "Usage:  wav-to-duration [options...] <wav-rspecifier> <duration-wspecifier>\n"
     "E.g.: wav-to-duration scp:wav.scp ark,t:-\n"
     "See also: wav-copy extract-segments feat-to-len\n";
@@ -19,9 +18,8 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool read_entire_file = false;
     sk_opts_bool(po, "read-entire-file", &read_entire_file,
-                 "If true, load the file in its entirety (using WaveHolder) instead of just reading "
-                 "the header (using WaveInfoHolder). You will want to use this if you are using "
-                 "pipe input that would be bad to cut off early.");
+                 "Read each whole wave instead of its header only (useful when a pipe must not "
+                 "be closed early).");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

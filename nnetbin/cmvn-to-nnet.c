@@ -11,7 +11,7 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Convert cmvn-stats into <AddShift> and <Rescale> components.\n"
+    "Turn CMVN statistics into a network of <AddShift> and <Rescale> that applies them.\n"
     "Usage:  cmvn-to-nnet [options] <transf-in> <nnet-out>\n"
     "e.g.:\n"
     " cmvn-to-nnet --binary=false transf.mat nnet.mdl\n";
@@ -21,12 +21,12 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = false;
     float std_dev = 1.0f, var_floor = 1e-10f, lr_coef = 0.0f;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
-    sk_opts_float(po, "std-dev", &std_dev, "Standard deviation of the output.");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
+    sk_opts_float(po, "std-dev", &std_dev, "Standard deviation the output is scaled to.");
     sk_opts_float(po, "var-floor", &var_floor,
-                  "Floor the variance, so the factors in <Rescale> are bounded.");
+                  "Lower bound on the variance, which limits the <Rescale> factors.");
     sk_opts_float(po, "learn-rate-coef", &lr_coef,
-                  "Initialize learning-rate coefficient to a value.");
+                  "Learning-rate factor given to the new components.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

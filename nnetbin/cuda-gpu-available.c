@@ -12,7 +12,7 @@
 #include "compute/backend.h"
 
 static const char usage[] =
-    "Test if there is a GPU available, and if the GPU setup is correct.\n"
+    "Exit 0 if a usable GPU is there, 1 if not (printing why).\n"
     "Usage:  cuda-gpu-available\n"
     "e.g.:\n"
     " cuda-gpu-available || exit 1\n";

@@ -7,9 +7,8 @@
 #include "matrix/matrix.h"
 
 static const char usage[] =
-    "Convert features into posterior format, which is the generic format \n"
-    "of NN training targets in Karel's nnet1 tools.\n"
-    "(speed is not an issue for reasonably low NN-output dimensions)\n"
+    "Write each feature matrix as posteriors (frame by frame, column index and value),\n"
+    "the target format of nnet1 training; meant for low output dimensions.\n"
     "Usage:  feat-to-post [options] feat-rspecifier posteriors-wspecifier\n"
     "e.g.:\n"
     " feat-to-post scp:feats.scp ark:feats.post\n";

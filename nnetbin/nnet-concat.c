@@ -5,7 +5,7 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Concatenate Neural Networks (and possibly change binary/text format)\n"
+    "Join networks one after the other into one (and choose its format).\n"
     "Usage: nnet-concat [options] <nnet-in1> <...> <nnet-inN> <nnet-out>\n"
     "e.g.:\n"
     " nnet-concat --binary=false nnet.1 nnet.2 nnet.1.2\n";
@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = true;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_parse(po);
     int n = sk_opts_num_args(po);
     if (n < 3)

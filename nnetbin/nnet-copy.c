@@ -8,7 +8,7 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Copy Neural Network model (and possibly change binary/text format)\n"
+    "Copy a network, optionally cutting components off either end or changing its format.\n"
     "Usage:  nnet-copy [options] <model-in> <model-out>\n"
     "e.g.:\n"
     " nnet-copy --binary=false nnet.mdl nnet_txt.mdl\n";
@@ -20,19 +20,19 @@ int main(int argc, char **argv)
     int32_t remove_first = 0, remove_last = 0, remove_first_l = 0, remove_last_l = 0;
     float dropout_rate = -1.0f;
     const char *from_parallel = "";
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_int(po, "remove-first-components", &remove_first,
-                "Remove N first Components from the Nnet");
+                "Drop the first N components");
     sk_opts_int(po, "remove-last-components", &remove_last,
-                "Remove N last layers Components from the Nnet");
-    sk_opts_int(po, "remove-first-layers", &remove_first_l, "Deprecated, use --remove-first-components");
-    sk_opts_int(po, "remove-last-layers", &remove_last_l, "Deprecated, use --remove-last-components");
+                "Drop the last N components");
+    sk_opts_int(po, "remove-first-layers", &remove_first_l,
+                "Old name of --remove-first-components");
+    sk_opts_int(po, "remove-last-layers", &remove_last_l, "Old name of --remove-last-components");
     sk_opts_float(po, "dropout-rate", &dropout_rate,
-                  "Probability that neuron is dropped(-1.0 keeps original value).");
+                  "Dropout probability to set (-1.0 leaves it unchanged).");
     sk_opts_string(po, "from-parallel-component", &from_parallel,
-                   "Extract nested network from parallel component (two possibilities: "
-                   "'3' = search for ParallelComponent and get its 3rd network; '1:3' = get "
-                   "3nd network from 1st component; ID = 1..N).");
+                   "Take out a branch of a <ParallelComponent>: 'K' is branch K of the first "
+                   "such component, 'C:K' branch K of component C (1-based).");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

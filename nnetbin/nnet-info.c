@@ -8,8 +8,8 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Print human-readable information about the neural network\n"
-    "(topology, various weight statistics, etc.) It prints to stdout.\n"
+    "Print a network's components, dimensions and statistics of its parameters on\n"
+    "standard output.\n"
     "Usage:  nnet-info [options] <nnet-in>\n"
     "e.g.:\n"
     " nnet-info 1.nnet\n";

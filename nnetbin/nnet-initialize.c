@@ -9,7 +9,7 @@
 #include "nnet/proto.h"
 
 static const char usage[] =
-    "Initialize Neural Network parameters according to a prototype (nnet1).\n"
+    "Build an nnet1 network from a prototype file, drawing its initial parameters.\n"
     "Usage:  nnet-initialize [options] <nnet-prototype-in> <nnet-out>\n"
     "e.g.: nnet-initialize --binary=false nnet.proto nnet.init\n";
 
@@ -18,8 +18,8 @@ int main(int argc, char **argv)
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = true;
     int32_t seed = 777;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
-    sk_opts_int(po, "seed", &seed, "Seed for random number generator");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
+    sk_opts_int(po, "seed", &seed, "Random seed");
     sk_opts_parse(po);
     /* Kaldi sets verbose 1 here unless --verbose was given (prototype lines are logged) */
     bool verbose_given = false;

@@ -8,7 +8,7 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Sets learning rate coefficient inside of 'nnet1' model\n"
+    "Change the learning-rate factors of chosen components of an nnet1 network.\n"
     "Usage: nnet-set-learnrate --components=<csl> --coef=<float> <nnet-in> <nnet-out>\n"
     "e.g.: nnet-set-learnrate --components=1:3:5 --coef=0.5 --bias-coef=0.1 nnet-in nnet-out\n";
 
@@ -18,15 +18,15 @@ int main(int argc, char **argv)
     bool binary = true;
     const char *components = "";
     float coef = 1.0f, weight_coef = 1.0f, bias_coef = 1.0f;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_string(po, "components", &components,
-                   "Select components by 'csl' of 1..N values. Layout is the same as in "
-                   "'nnet-info' output, (example 1:3:5)");
-    sk_opts_float(po, "coef", &coef, "Learn-rate coefficient for both weight matrices and biases.");
+                   "Colon-separated 1-based indices of the components to change, numbered as "
+                   "nnet-info prints them (e.g. 1:3:5)");
+    sk_opts_float(po, "coef", &coef, "Learning-rate factor applied to weights and biases alike.");
     sk_opts_float(po, "weight-coef", &weight_coef,
-                  "Learn-rate coefficient for weight matrices (used as: coef * weight_coef).");
+                  "Learning-rate factor for weights, multiplied with --coef.");
     sk_opts_float(po, "bias-coef", &bias_coef,
-                  "Learn-rate coefficient for bias (used as: coef * bias_coef).");
+                  "Learning-rate factor for biases, multiplied with --coef.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -12,9 +12,8 @@
 #include "nnet/train.h"
 
 static const char usage[] =
-    "Perform one iteration of NN training by SGD with per-utterance updates.\n"
-    "The training targets are represented as pdf-posteriors, usually prepared "
-    "by ali-to-post.\n"
+    "One epoch of SGD training that updates the network after every utterance.\n"
+    "Targets are posteriors over pdfs (e.g. from ali-to-post).\n"
     "Usage:  nnet-train-perutt [options] <feature-rspecifier> <targets-rspecifier> "
     "<model-in> [<model-out>]\n"
     "e.g.: nnet-train-perutt scp:feature.scp ark:posterior.ark nnet.init nnet.iter1\n";
@@ -36,26 +35,28 @@ int main(int argc, char **argv)
     bool binary = true, crossvalidate = false, randomize = false;
     const char *feature_transform = "", *objective = "xent", *frame_weights = "",
                *use_gpu = "yes";
-    sk_opts_float(po, "learn-rate", &to.learn_rate, "Learning rate");
-    sk_opts_float(po, "momentum", &to.momentum, "Momentum");
-    sk_opts_float(po, "l1-penalty", &to.l1_penalty, "L1 penalty (promote sparsity)");
-    sk_opts_float(po, "l2-penalty", &to.l2_penalty, "L2 penalty (weight decay)");
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_float(po, "learn-rate", &to.learn_rate, "Step size of the gradient update");
+    sk_opts_float(po, "momentum", &to.momentum, "Momentum of the gradient update");
+    sk_opts_float(po, "l1-penalty", &to.l1_penalty, "L1 regularisation weight");
+    sk_opts_float(po, "l2-penalty", &to.l2_penalty, "L2 regularisation weight (weight decay)");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_bool(po, "cross-validate", &crossvalidate,
-                 "Perform cross-validation (don't back-propagate)");
+                 "Only evaluate the objective; no gradient step");
     sk_opts_string(po, "feature-transform", &feature_transform,
-                   "Feature transform in Nnet format");
-    sk_opts_string(po, "objective-function", &objective, "Objective function : xent|mse");
+                   "Network applied to the features first (nnet1 format)");
+    sk_opts_string(po, "objective-function", &objective, "Loss: xent or mse");
     sk_opts_int(po, "length-tolerance", &length_tolerance,
-                "Allowed length difference of features/targets (frames)");
+                "Largest length difference in frames between features and targets");
     sk_opts_string(po, "frame-weights", &frame_weights,
-                   "Per-frame weights to scale gradients (frame selection/weighting).");
-    sk_opts_string(po, "use-gpu", &use_gpu, "yes|no|optional, only has effect if compiled with CUDA");
+                   "Weight of each frame in the gradient (0 drops the frame).");
+    sk_opts_string(po, "use-gpu", &use_gpu, "yes, no or optional: use a GPU (needs a CUDA build)");
     /* dummy randomizer options, for compatibility with the standard scripts */
-    sk_opts_int(po, "randomizer-size", &rnd_size, "Capacity of randomizer in frames (dummy)");
-    sk_opts_int(po, "randomizer-seed", &rnd_seed, "Seed of random number generator (dummy)");
-    sk_opts_int(po, "minibatch-size", &minibatch, "Size of a minibatch (dummy)");
-    sk_opts_bool(po, "randomize", &randomize, "Dummy option, for compatibility...");
+    sk_opts_int(po, "randomizer-size", &rnd_size,
+                "Frames held in the shuffling buffer (accepted, has no effect here)");
+    sk_opts_int(po, "randomizer-seed", &rnd_seed, "Random seed (accepted, has no effect here)");
+    sk_opts_int(po, "minibatch-size", &minibatch,
+                "Frames per step (accepted, has no effect here)");
+    sk_opts_bool(po, "randomize", &randomize, "Accepted for compatibility; has no effect");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 4 - (crossvalidate ? 1 : 0))
         sk_opts_usage_exit(po);

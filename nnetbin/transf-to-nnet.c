@@ -8,7 +8,7 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Convert transformation matrix to <affine-transform>\n"
+    "Wrap a matrix (e.g. an LDA transform) as a network with one <AffineTransform>.\n"
     "Usage:  transf-to-nnet [options] <transf-in> <nnet-out>\n"
     "e.g.:\n"
     " transf-to-nnet --binary=false transf.mat nnet.mdl\n";
@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
     bool binary = false;
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,18 +70,36 @@ void sk_log_vmsg(int severity, const char *func, const char *file, int line,
     const char *fbase = strrchr(file, '/');
     fbase = fbase ? fbase + 1 : file;
 
-    char buf[8192];
-    int n = snprintf(buf, sizeof buf, "%s (%s[skald]:%s():%s:%d) ", sev, program, func, fbase, line);
-    if (n < 0 || n >= (int)sizeof buf)
+    /* The prefix and message go into a stack buffer when they fit, else into one sized to
+     * the message, so long messages (a whole line of a bad archive) are never cut. */
+    char small[2048], *buf = small;
+    int n = snprintf(small, sizeof small, "%s (%s[skald]:%s():%s:%d) ", sev, program, func,
+                     fbase, line);
+    if (n < 0 || n >= (int)sizeof small)
         n = 0;
-    vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+    va_list aq;
+    va_copy(aq, ap);
+    int m = vsnprintf(small + n, sizeof small - n, fmt, ap);
+    if (m >= (int)(sizeof small - n)) {
+        char *big = malloc((size_t)n + (size_t)m + 1);
+        if (big) {
+            memcpy(big, small, (size_t)n);
+            vsnprintf(big + n, (size_t)m + 1, fmt, aq);
+            buf = big;
+        }
+    }
+    va_end(aq);
     if (sink_fn) {
         sink_fn(severity, buf, sink_ctx);
+        if (buf != small)
+            free(buf);
         return;
     }
     fflush(stdout);
     fprintf(stderr, "%s\n", buf);
     fflush(stderr);
+    if (buf != small)
+        free(buf);
 }
 
 void sk_log_msg(int severity, const char *func, const char *file, int line, const char *fmt, ...)

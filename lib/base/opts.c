@@ -110,10 +110,10 @@ sk_opts *sk_opts_new(const char *usage, int argc, char **argv)
     po->config_dummy = "";
     po->print_args = true;
     add(po, "config", T_STRING, &po->config_dummy,
-        "Configuration file to read (this option may be repeated)", true);
-    add(po, "help", T_BOOL, &po->help, "Print out usage message", true);
-    add(po, "print-args", T_BOOL, &po->print_args, "Print the command line arguments (to stderr)", true);
-    add(po, "verbose", T_INT, &po->verbose, "Verbose level (higher->more logging)", true);
+        "File of --name=value lines read as options (may be given more than once)", true);
+    add(po, "help", T_BOOL, &po->help, "Show this help and exit", true);
+    add(po, "print-args", T_BOOL, &po->print_args, "Echo the command line on stderr", true);
+    add(po, "verbose", T_INT, &po->verbose, "Logging detail: VLOG lines up to this level", true);
     return po;
 }
 

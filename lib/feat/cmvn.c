@@ -1,4 +1,4 @@
-/* cmvn.c — CMVN accumulation and application with Kaldi's float/double mix (transform/cmvn.cc). */
+/* cmvn.c — CMVN accumulation and application with the same float/double mix as Kaldi. */
 #include "feat/cmvn.h"
 
 #include <math.h>

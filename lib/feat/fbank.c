@@ -24,17 +24,18 @@ void sk_fbank_opts_default(sk_fbank_opts *o)
 
 void sk_fbank_opts_register(sk_opts *po, sk_fbank_opts *o)
 {
-    sk_opts_bool(po, "use-energy", &o->use_energy, "Add an extra dimension with energy to the FBANK output.");
+    sk_opts_bool(po, "use-energy", &o->use_energy, "Prepend the frame energy as an extra column.");
     sk_opts_float(po, "energy-floor", &o->energy_floor,
-                  "Floor on energy (absolute, not relative) in FBANK computation. Only makes a "
-                  "difference if --use-energy=true; only necessary if --dither=0.0.  Suggested "
-                  "values: 0.1 or 1.0");
-    sk_opts_bool(po, "raw-energy", &o->raw_energy, "If true, compute energy before preemphasis and windowing");
+                  "Absolute lower bound on the frame energy when --use-energy=true; matters "
+                  "mostly with --dither=0 (try 0.1 or 1.0)");
+    sk_opts_bool(po, "raw-energy", &o->raw_energy,
+                 "Take the energy from the raw frame, before pre-emphasis and windowing");
     sk_opts_bool(po, "htk-compat", &o->htk_compat,
-                 "If true, put energy last.  Warning: not sufficient to get HTK compatible features "
-                 "(need to change other parameters).");
-    sk_opts_bool(po, "use-log-fbank", &o->use_log_fbank, "If true, produce log-filterbank, else produce linear.");
-    sk_opts_bool(po, "use-power", &o->use_power, "If true, use power, else use magnitude.");
+                 "Put the energy in the last column, as HTK does (other options must change too "
+                 "for HTK-identical output).");
+    sk_opts_bool(po, "use-log-fbank", &o->use_log_fbank,
+                 "Log of the filter-bank energies (false: linear).");
+    sk_opts_bool(po, "use-power", &o->use_power, "Power spectrum (false: magnitude).");
 }
 
 int32_t sk_fbank_dim(const sk_fbank_opts *o, int32_t num_bins)

@@ -95,5 +95,6 @@ static int h_read(FILE *f, bool binary, void *o)
 }
 
 const sk_holder sk_holder_htk = {
-    "HTK features", sizeof(sk_htk), h_init, h_release, h_read, h_write, NULL, NULL, true,
+    .name = "HTK features", .size = sizeof(sk_htk), .init = h_init, .release = h_release,
+    .read = h_read, .write = h_write, .no_binary_header = true,
 };

@@ -27,14 +27,16 @@ void sk_mel_opts_default(sk_mel_opts *o, int32_t num_bins)
 
 void sk_mel_opts_register(sk_opts *po, sk_mel_opts *o)
 {
-    sk_opts_int(po, "num-mel-bins", &o->num_bins, "Number of triangular mel-frequency bins");
-    sk_opts_float(po, "low-freq", &o->low_freq, "Low cutoff frequency for mel bins");
+    sk_opts_int(po, "num-mel-bins", &o->num_bins, "How many triangular mel filters");
+    sk_opts_float(po, "low-freq", &o->low_freq, "Bottom edge of the mel filters in Hz");
     sk_opts_float(po, "high-freq", &o->high_freq,
-                  "High cutoff frequency for mel bins (if <= 0, offset from Nyquist)");
-    sk_opts_float(po, "vtln-low", &o->vtln_low, "Low inflection point in piecewise linear VTLN warping function");
+                  "Top edge of the mel filters in Hz (zero or negative: that much below Nyquist)");
+    sk_opts_float(po, "vtln-low", &o->vtln_low,
+                  "Lower corner of the piecewise-linear VTLN warp in Hz");
     sk_opts_float(po, "vtln-high", &o->vtln_high,
-                  "High inflection point in piecewise linear VTLN warping function (if negative, offset from high-mel-freq");
-    sk_opts_bool(po, "debug-mel", &o->debug_mel, "Print out debugging information for mel bin computation");
+                  "Upper corner of the piecewise-linear VTLN warp in Hz (negative: below "
+                  "--high-freq)");
+    sk_opts_bool(po, "debug-mel", &o->debug_mel, "Log the mel filter bank as it is built");
 }
 
 float sk_mel_scale(float f) { return 1127.0f * logf(1.0f + f / 700.0f); }

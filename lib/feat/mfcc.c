@@ -26,18 +26,19 @@ void sk_mfcc_opts_default(sk_mfcc_opts *o)
 
 void sk_mfcc_opts_register(sk_opts *po, sk_mfcc_opts *o)
 {
-    sk_opts_int(po, "num-ceps", &o->num_ceps, "Number of cepstra in MFCC computation (including C0)");
-    sk_opts_bool(po, "use-energy", &o->use_energy, "Use energy (not C0) in MFCC computation");
+    sk_opts_int(po, "num-ceps", &o->num_ceps,
+                "How many cepstral coefficients to keep, C0 included");
+    sk_opts_bool(po, "use-energy", &o->use_energy, "Replace C0 by the frame energy");
     sk_opts_float(po, "energy-floor", &o->energy_floor,
-                  "Floor on energy (absolute, not relative) in MFCC computation. Only makes a "
-                  "difference if --use-energy=true; only necessary if --dither=0.0.  Suggested "
-                  "values: 0.1 or 1.0");
-    sk_opts_bool(po, "raw-energy", &o->raw_energy, "If true, compute energy before preemphasis and windowing");
+                  "Absolute lower bound on the frame energy when --use-energy=true; matters "
+                  "mostly with --dither=0 (try 0.1 or 1.0)");
+    sk_opts_bool(po, "raw-energy", &o->raw_energy,
+                 "Take the energy from the raw frame, before pre-emphasis and windowing");
     sk_opts_float(po, "cepstral-lifter", &o->cepstral_lifter,
-                  "Constant that controls scaling of MFCCs");
+                  "Cepstral liftering coefficient (0 turns liftering off)");
     sk_opts_bool(po, "htk-compat", &o->htk_compat,
-                 "If true, put energy or C0 last and use a factor of sqrt(2) on C0.  Warning: not "
-                 "sufficient to get HTK compatible features (need to change other parameters).");
+                 "HTK ordering: energy or C0 in the last column, C0 scaled by sqrt(2) (other "
+                 "options must change too for HTK-identical output).");
 }
 
 int sk_mfcc_tables_init(sk_mfcc_tables *t, const sk_mfcc_opts *o, int32_t num_bins)

@@ -41,16 +41,24 @@ int sk_compute_feats_main(sk_feat_type type, const char *usage, int argc, char *
     bool sub_mean = false;
     float vtln_warp = 1.0f, min_duration = 0.0f;
     int32_t channel = -1;
-    sk_opts_string(po, "output-format", &output_format, "Format of the output files [kaldi, htk]");
-    sk_opts_bool(po, "subtract-mean", &sub_mean, "Subtract mean of each feature file [CMS]; not recommended to do it this way. ");
+    sk_opts_string(po, "output-format", &output_format, "Output file format: kaldi or htk");
+    sk_opts_bool(po, "subtract-mean", &sub_mean,
+                 "Subtract each matrix's own mean (cepstral mean subtraction; apply-cmvn is the "
+                 "usual way).");
     if (type != SK_FEAT_SPECTROGRAM) {
-        sk_opts_float(po, "vtln-warp", &vtln_warp, "Vtln warp factor (only applicable if vtln-map not specified)");
-        sk_opts_string(po, "vtln-map", &vtln_map, "Map from utterance or speaker-id to vtln warp factor (rspecifier)");
-        sk_opts_string(po, "utt2spk", &utt2spk, "Utterance to speaker-id map rspecifier (if doing VTLN and you have warps per speaker)");
+        sk_opts_float(po, "vtln-warp", &vtln_warp,
+                      "VTLN warp factor for all input (when there is no --vtln-map)");
+        sk_opts_string(po, "vtln-map", &vtln_map,
+                       "Table of VTLN warp factors by utterance or speaker");
+        sk_opts_string(po, "utt2spk", &utt2spk,
+                       "Table: utterance -> speaker, for VTLN warps given per speaker");
     }
-    sk_opts_int(po, "channel", &channel, "Channel to extract (-1 -> expect mono, 0 -> left, 1 -> right)");
-    sk_opts_float(po, "min-duration", &min_duration, "Minimum duration of segments to process (in seconds).");
-    sk_opts_string(po, "write-utt2dur", &utt2dur, "Wspecifier to write duration of each utterance in seconds, e.g. 'ark,t:utt2dur'.");
+    sk_opts_int(po, "channel", &channel,
+                "Which channel to take: -1 requires mono input, 0 is left, 1 is right");
+    sk_opts_float(po, "min-duration", &min_duration,
+                  "Skip recordings shorter than this many seconds.");
+    sk_opts_string(po, "write-utt2dur", &utt2dur,
+                   "Table to receive each utterance's length in seconds, e.g. 'ark,t:utt2dur'.");
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);

@@ -23,12 +23,12 @@ void sk_spectrogram_opts_default(sk_spectrogram_opts *o)
 void sk_spectrogram_opts_register(sk_opts *po, sk_spectrogram_opts *o)
 {
     sk_opts_float(po, "energy-floor", &o->energy_floor,
-                  "Floor on energy (absolute, not relative) in Spectrogram computation.  Caution: "
-                  "this floor is applied to the zeroth component, representing the total signal "
-                  "energy.  The floor on the individual spectrogram elements is fixed at "
-                  "std::numeric_limits<float>::epsilon().");
-    sk_opts_bool(po, "raw-energy", &o->raw_energy, "If true, compute energy before preemphasis and windowing");
-    sk_opts_bool(po, "return-raw-fft", &o->return_raw_fft, "If true, return raw FFT complex numbers instead of log magnitudes");
+                  "Absolute lower bound on the energy in the first output column (the total "
+                  "energy); the other bins are always floored at FLT_EPSILON.");
+    sk_opts_bool(po, "raw-energy", &o->raw_energy,
+                 "Take the energy from the raw frame, before pre-emphasis and windowing");
+    sk_opts_bool(po, "return-raw-fft", &o->return_raw_fft,
+                 "Output the complex FFT values instead of log energies");
 }
 
 int32_t sk_spectrogram_dim(const sk_spectrogram_opts *o, int32_t padded)

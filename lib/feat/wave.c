@@ -570,8 +570,7 @@ werr:
 }
 
 /* ---- holders ----
- * Marked is_token: for the table layer that means "no \0B before the object", which is
- * exactly Kaldi's WaveHolder (the RIFF bytes follow "KEY " directly). */
+ * As Kaldi's WaveHolder, the RIFF bytes follow "KEY " directly (no "\0B"). */
 
 static void h_init(void *o) { sk_wave_init(o); }
 static void h_release(void *o) { sk_wave_release(o); }
@@ -599,8 +598,10 @@ static int h_write(FILE *f, bool binary, const void *o)
 static int h_copy(const void *src, void *dst) { return sk_wave_copy(dst, src); }
 
 const sk_holder sk_holder_wave = {
-    "wave", sizeof(sk_wave), h_init, h_release, h_read, h_write, NULL, h_copy, true,
+    .name = "wave", .size = sizeof(sk_wave), .init = h_init, .release = h_release,
+    .read = h_read, .write = h_write, .copy = h_copy, .no_binary_header = true,
 };
 const sk_holder sk_holder_wave_info = {
-    "wave info", sizeof(sk_wave), h_init, h_release, h_read_info, h_write, NULL, h_copy, true,
+    .name = "wave info", .size = sizeof(sk_wave), .init = h_init, .release = h_release,
+    .read = h_read_info, .write = h_write, .copy = h_copy, .no_binary_header = true,
 };

@@ -36,36 +36,33 @@ void sk_frame_opts_default(sk_frame_opts *o)
 void sk_frame_opts_register(sk_opts *po, sk_frame_opts *o)
 {
     sk_opts_float(po, "sample-frequency", &o->samp_freq,
-                  "Waveform data sample frequency (must match the waveform file, if specified there)");
-    sk_opts_float(po, "frame-length", &o->frame_length_ms, "Frame length in milliseconds");
-    sk_opts_float(po, "frame-shift", &o->frame_shift_ms, "Frame shift in milliseconds");
+                  "Sampling rate in Hz the options assume (must equal the wave's own rate unless "
+                  "resampling is allowed)");
+    sk_opts_float(po, "frame-length", &o->frame_length_ms, "Window length, in ms");
+    sk_opts_float(po, "frame-shift", &o->frame_shift_ms, "Step between windows, in ms");
     sk_opts_float(po, "preemphasis-coefficient", &o->preemph_coeff,
-                  "Coefficient for use in signal preemphasis");
+                  "Pre-emphasis factor k in x[n] - k x[n-1]");
     sk_opts_bool(po, "remove-dc-offset", &o->remove_dc_offset,
-                 "Subtract mean from waveform on each frame");
+                 "Remove the mean of each frame before processing it");
     sk_opts_float(po, "dither", &o->dither,
-                  "Dithering constant (0.0 means no dither). If you turn this off, you should set "
-                  "the --energy-floor option, e.g. to 1.0 or 0.1");
+                  "Amount of random noise added to each sample (0 turns it off; then consider "
+                  "--energy-floor, e.g. 0.1 or 1.0)");
     sk_opts_string(po, "window-type", &o->window_type,
-                   "Type of window (\"hamming\"|\"hanning\"|\"povey\"|\"rectangular\"|\"sine\"|\"blackmann\")");
+                   "Window shape: hamming, hanning, povey, rectangular, sine or blackman");
     sk_opts_float(po, "blackman-coeff", &o->blackman_coeff,
-                  "Constant coefficient for generalized Blackman window.");
+                  "The constant term of the generalised Blackman window.");
     sk_opts_bool(po, "round-to-power-of-two", &o->round_to_power_of_two,
-                 "If true, round window size to power of two by zero-padding input to FFT.");
+                 "Zero-pad each frame to the next power of two for the FFT.");
     sk_opts_bool(po, "snip-edges", &o->snip_edges,
-                 "If true, end effects will be handled by outputting only frames that completely "
-                 "fit in the file, and the number of frames depends on the frame-length.  If false, "
-                 "the number of frames depends only on the frame-shift, and we reflect the data at "
-                 "the ends.");
+                 "Emit only frames that lie wholly inside the signal (count depends on frame "
+                 "length); false: count depends on the shift only and the signal is mirrored at "
+                 "its ends.");
     sk_opts_bool(po, "allow-downsample", &o->allow_downsample,
-                 "If true, allow the input waveform to have a higher frequency than the specified "
-                 "--sample-frequency (and we'll downsample).");
+                 "Accept waves sampled above --sample-frequency and resample them down to it.");
     sk_opts_int(po, "max-feature-vectors", &o->max_feature_vectors,
-                "Memory optimization. If larger than 0, periodically remove feature vectors so "
-                "that only this number of the latest feature vectors is retained.");
+                "If positive, keep only this many of the latest feature vectors in memory.");
     sk_opts_bool(po, "allow-upsample", &o->allow_upsample,
-                 "If true, allow the input waveform to have a lower frequency than the specified "
-                 "--sample-frequency (and we'll upsample).");
+                 "Accept waves sampled below --sample-frequency and resample them up to it.");
     sk_opts_bool(po, "kaldi-fft", &o->kaldi_fft,
                  "skald: use Kaldi's own float FFT (bit-compatible rounding, slower) instead of FFTW");
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "fst/search.h"
 
 typedef struct {
     double cost;
@@ -35,17 +36,11 @@ typedef struct {     /* one frame's active tokens */
 struct sk_faster_decoder {
     const sk_fst *g;
     sk_faster_opts o;
-    /* arcs split per state into emitting and epsilon arcs, file order kept in each */
-    uint32_t *emit_start, *eps_start;
-    sk_arc *emit, *eps;
+    sk_split_arcs arcs;
     tok *pool;
     int32_t pool_n, pool_cap, free_head;
     toklist cur, next;
-    /* Kaldi's hash list: a state joining a bucket that already holds a token is placed right
-     * after that bucket's last token, not at the end (only matters with >= hsize states). */
-    int32_t *bucket_last;
-    uint32_t hsize;
-    int32_t tail_bucket;
+    sk_hash_order hash;   /* list order of the frame being built (search.h) */
     int32_t *queue;
     int32_t queue_cap;
     double *tmp;
@@ -65,15 +60,16 @@ void sk_faster_opts_default(sk_faster_opts *o)
 
 void sk_faster_opts_register(sk_opts *po, sk_faster_opts *o)
 {
-    sk_opts_float(po, "beam", &o->beam, "Decoding beam.  Larger->slower, more accurate.");
+    sk_opts_float(po, "beam", &o->beam, "Pruning beam of the search (wider: slower but fewer "
+                                        "search errors).");
     sk_opts_int(po, "max-active", &o->max_active,
-                "Decoder max active states.  Larger->slower; more accurate");
+                "Most tokens kept active per frame (more: slower, fewer search errors)");
     sk_opts_int(po, "min-active", &o->min_active,
-                "Decoder min active states (don't prune if #active less than this).");
+                "Fewest tokens kept active per frame (no pruning below this).");
     sk_opts_float(po, "beam-delta", &o->beam_delta,
-                  "Increment used in decoder [obscure setting]");
+                  "Step by which the decoder widens its beam when it adapts it (rarely changed)");
     sk_opts_float(po, "hash-ratio", &o->hash_ratio,
-                  "Setting used in decoder to control hash behavior");
+                  "Size of the decoder's hash table relative to the active tokens");
 }
 
 int sk_faster_opts_check(const sk_faster_opts *o)
@@ -187,20 +183,7 @@ static int toklist_init(toklist *l, int32_t ns)
 
 static void list_insert(sk_faster_decoder *d, toklist *l, int32_t s)
 {
-    uint32_t b = (uint32_t)s % d->hsize;
-    int32_t last = d->bucket_last[b];
-    if (last < 0) {
-        if (d->tail_bucket < 0)
-            l->head = s;
-        else
-            l->nxt[d->bucket_last[d->tail_bucket]] = s;
-        l->nxt[s] = -1;
-        d->tail_bucket = (int32_t)b;
-    } else {
-        l->nxt[s] = l->nxt[last];
-        l->nxt[last] = s;
-    }
-    d->bucket_last[b] = s;
+    sk_hash_order_insert(&d->hash, &l->head, l->nxt, (uint32_t)s, s);
     l->n++;
     l->dirty = true;
 }
@@ -220,23 +203,8 @@ static void hash_clear(sk_faster_decoder *d, toklist *l)
 {
     list_order(l);
     for (int32_t i = 0; i < l->n; i++)
-        d->bucket_last[(uint32_t)l->states[i] % d->hsize] = -1;
-    d->tail_bucket = -1;
-}
-
-/* Kaldi's PossiblyResizeHash; the hash must be empty. */
-static void hash_resize(sk_faster_decoder *d, int32_t num_toks)
-{
-    uint32_t nsz = (uint32_t)((float)num_toks * d->o.hash_ratio);
-    if (nsz <= d->hsize)
-        return;
-    int32_t *nb = realloc(d->bucket_last, sizeof(int32_t) * nsz);
-    if (!nb)
-        SK_BUG("out of memory for a hash of %u buckets", nsz);
-    for (uint32_t i = 0; i < nsz; i++)
-        nb[i] = -1;
-    d->bucket_last = nb;
-    d->hsize = nsz;
+        sk_hash_order_forget(&d->hash, (uint32_t)l->states[i]);
+    sk_hash_order_reset(&d->hash);
 }
 
 /* Drop all tokens of a list. */
@@ -261,39 +229,15 @@ sk_faster_decoder *sk_faster_decoder_new(const sk_fst *g, const sk_faster_opts *
     d->o = *o;
     d->free_head = -1;
     int32_t ns = g->num_states;
-    size_t na = (size_t)(g->num_arcs > 0 ? g->num_arcs : 1);
-    d->emit_start = malloc(sizeof(uint32_t) * ((size_t)ns + 1));
-    d->eps_start = malloc(sizeof(uint32_t) * ((size_t)ns + 1));
-    d->emit = malloc(sizeof(sk_arc) * na);
-    d->eps = malloc(sizeof(sk_arc) * na);
     d->queue_cap = ns + 16;
     d->queue = malloc(sizeof(int32_t) * (size_t)d->queue_cap);
     d->tmp = malloc(sizeof(double) * (size_t)(ns > 0 ? ns : 1));
-    d->hsize = 1000;
-    d->tail_bucket = -1;
-    d->bucket_last = malloc(sizeof(int32_t) * d->hsize);
-    if (d->bucket_last)
-        for (uint32_t i = 0; i < d->hsize; i++)
-            d->bucket_last[i] = -1;
-    if (!d->bucket_last || !d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->queue || !d->tmp ||
-        toklist_init(&d->cur, ns) < 0 || toklist_init(&d->next, ns) < 0) {
+    if (sk_hash_order_init(&d->hash) < 0 || sk_split_arcs_init(&d->arcs, g) < 0 || !d->queue ||
+        !d->tmp || toklist_init(&d->cur, ns) < 0 || toklist_init(&d->next, ns) < 0) {
         SK_ERROR("out of memory for a decoder over %d states", ns);
         sk_faster_decoder_free(d);
         return NULL;
     }
-    uint32_t ne = 0, nz = 0;
-    for (int32_t s = 0; s < ns; s++) {
-        d->emit_start[s] = ne;
-        d->eps_start[s] = nz;
-        for (uint32_t a = g->arc_start[s]; a < g->arc_start[s + 1]; a++) {
-            if (g->arcs[a].ilabel != 0)
-                d->emit[ne++] = g->arcs[a];
-            else
-                d->eps[nz++] = g->arcs[a];
-        }
-    }
-    d->emit_start[ns] = ne;
-    d->eps_start[ns] = nz;
     return d;
 }
 
@@ -301,10 +245,7 @@ void sk_faster_decoder_free(sk_faster_decoder *d)
 {
     if (!d)
         return;
-    free(d->emit_start);
-    free(d->eps_start);
-    free(d->emit);
-    free(d->eps);
+    sk_split_arcs_release(&d->arcs);
     free(d->pool);
     free(d->cur.states);
     free(d->cur.tok_of);
@@ -312,41 +253,11 @@ void sk_faster_decoder_free(sk_faster_decoder *d)
     free(d->next.tok_of);
     free(d->cur.nxt);
     free(d->next.nxt);
-    free(d->bucket_last);
+    sk_hash_order_release(&d->hash);
     free(d->queue);
     free(d->tmp);
     free(d->acrow);
     free(d);
-}
-
-/* k-th smallest (0-based) of a[0..n) by quickselect; reorders a. */
-static double kth_smallest(double *a, int32_t n, int32_t k)
-{
-    int32_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double piv = a[lo + (hi - lo) / 2];
-        int32_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < piv)
-                i++;
-            while (a[j] > piv)
-                j--;
-            if (i <= j) {
-                double t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return a[k];
 }
 
 /* Kaldi's GetCutoff over the current list: returns the cutoff, sets the adaptive beam and the
@@ -364,38 +275,7 @@ static double get_cutoff(sk_faster_decoder *d, float *adaptive_beam, int32_t *be
             *best_state = l->states[i];
         }
     }
-    const sk_faster_opts *o = &d->o;
-    if (o->max_active == INT32_MAX && o->min_active == 0) {
-        *adaptive_beam = o->beam;
-        return best + o->beam;
-    }
-    double beam_cut = best + o->beam, min_cut = INFINITY, max_cut = INFINITY;
-    int32_t n = l->n;
-    if (n > o->max_active)
-        max_cut = kth_smallest(d->tmp, n, o->max_active);
-    if (max_cut < beam_cut) {
-        *adaptive_beam = (float)(max_cut - best + o->beam_delta);
-        return max_cut;
-    }
-    if (n > o->min_active) {
-        if (o->min_active == 0)
-            min_cut = best;
-        else
-            min_cut = kth_smallest(d->tmp, n > o->max_active ? o->max_active : n, o->min_active);
-    }
-    if (min_cut > beam_cut) {
-        *adaptive_beam = (float)(min_cut - best + o->beam_delta);
-        return min_cut;
-    }
-    *adaptive_beam = o->beam;
-    return beam_cut;
-}
-
-static inline void acrow_fill(sk_faster_decoder *d, const sk_decodable *ac, int32_t f)
-{
-    const float *row = ac->loglikes + (size_t)f * ac->stride;
-    for (int32_t c = 0; c < ac->num_cols; c++)
-        d->acrow[c] = -(ac->acoustic_scale * row[c]);
+    return sk_search_cutoff(&d->o, d->tmp, l->n, best, adaptive_beam);
 }
 
 /* Emitting arcs of frame f: cur -> next; returns the cutoff for the non-emitting pass. */
@@ -405,15 +285,15 @@ static double process_emitting(sk_faster_decoder *d, const sk_decodable *ac, int
     int32_t best_state;
     hash_clear(d, &d->cur);
     double cutoff = get_cutoff(d, &adaptive_beam, &best_state);
-    hash_resize(d, d->cur.n);
+    sk_hash_order_resize(&d->hash, d->cur.n, d->o.hash_ratio);
     double next_cut = INFINITY;
     const int32_t *t2p = ac->tid2pdf;
     const float *acr = d->acrow;
-    acrow_fill(d, ac, f);
+    sk_search_ac_row(ac, f, d->acrow);
     if (best_state >= 0) {
         double c = d->pool[d->cur.tok_of[best_state]].cost;
-        for (uint32_t a = d->emit_start[best_state]; a < d->emit_start[best_state + 1]; a++) {
-            const sk_arc *arc = &d->emit[a];
+        for (uint32_t a = d->arcs.emit_start[best_state]; a < d->arcs.emit_start[best_state + 1]; a++) {
+            const sk_arc *arc = &d->arcs.emit[a];
             double nw = ((double)arc->weight + c) + (double)acr[t2p[arc->ilabel]];
             if (nw + adaptive_beam < next_cut)
                 next_cut = nw + adaptive_beam;
@@ -425,8 +305,8 @@ static double process_emitting(sk_faster_decoder *d, const sk_decodable *ac, int
         int32_t ti = d->cur.tok_of[s];
         double c = d->pool[ti].cost;
         if (c < cutoff) {
-            for (uint32_t a = d->emit_start[s]; a < d->emit_start[s + 1]; a++) {
-                const sk_arc *arc = &d->emit[a];
+            for (uint32_t a = d->arcs.emit_start[s]; a < d->arcs.emit_start[s + 1]; a++) {
+                const sk_arc *arc = &d->arcs.emit[a];
                 double nw = ((double)arc->weight + c) + (double)acr[t2p[arc->ilabel]];
                 if (nw < next_cut) {
                     int32_t ns = arc->nextstate;
@@ -480,8 +360,8 @@ static void process_nonemitting(sk_faster_decoder *d, double cutoff)
         double c = d->pool[ti].cost;
         if (c > cutoff)
             continue;
-        for (uint32_t a = d->eps_start[s]; a < d->eps_start[s + 1]; a++) {
-            const sk_arc *arc = &d->eps[a];
+        for (uint32_t a = d->arcs.eps_start[s]; a < d->arcs.eps_start[s + 1]; a++) {
+            const sk_arc *arc = &d->arcs.eps[a];
             double nw = c + (double)arc->weight;
             if (nw > cutoff)
                 continue;

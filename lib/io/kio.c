@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 
@@ -265,14 +266,29 @@ static int read_int_binary(FILE *f, int size_byte, void *val, int nbytes)
     return 0;
 }
 
+/* Binary form of a basic type: its size byte (negative for unsigned), then its n bytes. */
+static int put_sized(FILE *f, int size_byte, const void *v, size_t n)
+{
+    unsigned char b[9];
+    b[0] = (unsigned char)size_byte;
+    memcpy(b + 1, v, n);
+    return put_bytes(f, b, n + 1);
+}
+
+/* A text integer in [lo, hi]; what names the type in the error. */
+static int read_text_int(FILE *f, int64_t lo, int64_t hi, int64_t *x, const char *what)
+{
+    if (read_text_int64(f, lo, hi, x) < 0) {
+        SK_ERROR("ReadBasicType: failed to read %s at file position %ld", what, pos_of(f));
+        return SK_EIO;
+    }
+    return 0;
+}
+
 int sk_write_int32(FILE *f, bool binary, int32_t v)
 {
-    if (binary) {
-        unsigned char b[5];
-        b[0] = 4;
-        memcpy(b + 1, &v, 4);
-        return put_bytes(f, b, 5);
-    }
+    if (binary)
+        return put_sized(f, 4, &v, 4);
     return fprintf(f, "%" PRId32 " ", v) < 0 ? SK_EIO : 0;
 }
 
@@ -281,22 +297,16 @@ int sk_read_int32(FILE *f, bool binary, int32_t *v)
     if (binary)
         return read_int_binary(f, 4, v, 4);
     int64_t x;
-    if (read_text_int64(f, INT32_MIN, INT32_MAX, &x) < 0) {
-        SK_ERROR("ReadBasicType: failed to read int32 at file position %ld", pos_of(f));
+    if (read_text_int(f, INT32_MIN, INT32_MAX, &x, "int32") < 0)
         return SK_EIO;
-    }
     *v = (int32_t)x;
     return 0;
 }
 
 int sk_write_int64(FILE *f, bool binary, int64_t v)
 {
-    if (binary) {
-        unsigned char b[9];
-        b[0] = 8;
-        memcpy(b + 1, &v, 8);
-        return put_bytes(f, b, 9);
-    }
+    if (binary)
+        return put_sized(f, 8, &v, 8);
     return fprintf(f, "%" PRId64 " ", v) < 0 ? SK_EIO : 0;
 }
 
@@ -304,21 +314,13 @@ int sk_read_int64(FILE *f, bool binary, int64_t *v)
 {
     if (binary)
         return read_int_binary(f, 8, v, 8);
-    if (read_text_int64(f, INT64_MIN, INT64_MAX, v) < 0) {
-        SK_ERROR("ReadBasicType: failed to read int64 at file position %ld", pos_of(f));
-        return SK_EIO;
-    }
-    return 0;
+    return read_text_int(f, INT64_MIN, INT64_MAX, v, "int64");
 }
 
 int sk_write_uint16(FILE *f, bool binary, uint16_t v)
 {
-    if (binary) {
-        unsigned char b[3];
-        b[0] = (unsigned char)-2;
-        memcpy(b + 1, &v, 2);
-        return put_bytes(f, b, 3);
-    }
+    if (binary)
+        return put_sized(f, -2, &v, 2);
     return fprintf(f, "%u ", (unsigned)v) < 0 ? SK_EIO : 0;
 }
 
@@ -327,10 +329,8 @@ int sk_read_uint16(FILE *f, bool binary, uint16_t *v)
     if (binary)
         return read_int_binary(f, -2, v, 2);
     int64_t x;
-    if (read_text_int64(f, 0, UINT16_MAX, &x) < 0) {
-        SK_ERROR("ReadBasicType: failed to read uint16 at file position %ld", pos_of(f));
+    if (read_text_int(f, 0, UINT16_MAX, &x, "uint16") < 0)
         return SK_EIO;
-    }
     *v = (uint16_t)x;
     return 0;
 }
@@ -548,51 +548,34 @@ eof:
     return SK_EIO;
 }
 
-int sk_write_float(FILE *f, bool binary, float v)
-{
-    if (binary) {
-        unsigned char b[5];
-        b[0] = 4;
-        memcpy(b + 1, &v, 4);
-        return put_bytes(f, b, 5);
-    }
-    return sk_write_text_float(f, v);
-}
-
-int sk_read_float(FILE *f, bool binary, float *v)
+/* A float or double: binary is the size byte then the raw bytes; text is the shortest form. */
+static int write_real(FILE *f, bool binary, const void *v, unsigned char size, double text)
 {
     if (binary)
-        return read_real_binary(f, NULL, v, true);
+        return put_sized(f, size, v, size);
+    return sk_write_text_float(f, text);
+}
+
+/* Into *fl when fl is given, else into *d. */
+static int read_real(FILE *f, bool binary, double *d, float *fl)
+{
+    bool want_float = fl != NULL;
+    if (binary)
+        return read_real_binary(f, d, fl, want_float);
     char buf[64];
-    if (read_number_word(f, buf, sizeof buf) < 0 || !sk_parse_text_float(buf, v)) {
-        SK_ERROR("ReadBasicType: failed to read float at file position %ld", pos_of(f));
+    if (read_number_word(f, buf, sizeof buf) < 0 ||
+        !(want_float ? sk_parse_text_float(buf, fl) : sk_parse_text_double(buf, d))) {
+        SK_ERROR("ReadBasicType: failed to read %s at file position %ld",
+                 want_float ? "float" : "double", pos_of(f));
         return SK_EIO;
     }
     return 0;
 }
 
-int sk_write_double(FILE *f, bool binary, double v)
-{
-    if (binary) {
-        unsigned char b[9];
-        b[0] = 8;
-        memcpy(b + 1, &v, 8);
-        return put_bytes(f, b, 9);
-    }
-    return sk_write_text_float(f, v);
-}
-
-int sk_read_double(FILE *f, bool binary, double *v)
-{
-    if (binary)
-        return read_real_binary(f, v, NULL, false);
-    char buf[64];
-    if (read_number_word(f, buf, sizeof buf) < 0 || !sk_parse_text_double(buf, v)) {
-        SK_ERROR("ReadBasicType: failed to read double at file position %ld", pos_of(f));
-        return SK_EIO;
-    }
-    return 0;
-}
+int sk_write_float(FILE *f, bool binary, float v) { return write_real(f, binary, &v, 4, v); }
+int sk_read_float(FILE *f, bool binary, float *v) { return read_real(f, binary, NULL, v); }
+int sk_write_double(FILE *f, bool binary, double v) { return write_real(f, binary, &v, 8, v); }
+int sk_read_double(FILE *f, bool binary, double *v) { return read_real(f, binary, v, NULL); }
 
 /* ---- bool ---- */
 
@@ -672,6 +655,17 @@ static int read_ivec(FILE *f, bool binary, int32_t **out, int32_t *nout, bool pa
             return SK_EIO;
         }
         size_t nelem = (size_t)n * (pairs ? 2 : 1);
+        /* A corrupt size must not become a huge allocation: check it against the bytes left
+         * in a file, or let the buffer grow with the data on a pipe. */
+        int plan = sk_stream_plan(f, nelem * 4, what);
+        if (plan < 0)
+            return SK_EIO;
+        if (plan == 1) {
+            if (!(*out = sk_read_bytes(f, nelem * 4, what)))
+                return SK_EIO;
+            *nout = n;
+            return 0;
+        }
         int32_t *v = malloc(nelem ? nelem * 4 : 1);
         if (!v) {
             SK_ERROR("%s: cannot allocate %d elements", what, n);
@@ -736,4 +730,54 @@ int sk_read_int32_vector(FILE *f, bool binary, int32_t **v, int32_t *n)
 int sk_read_int32_pair_vector(FILE *f, bool binary, int32_t **v, int32_t *n)
 {
     return read_ivec(f, binary, v, n, true);
+}
+
+/* ------------------------------------------- sizes read from a header */
+
+#define BIG_OBJECT ((uint64_t)1 << 24)   /* 16 MB */
+
+int sk_stream_plan(FILE *f, uint64_t need, const char *what)
+{
+    struct stat st;
+    int fd = fileno(f);
+    long pos;
+    if (need < BIG_OBJECT)   /* small objects: not worth two system calls */
+        return 0;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
+        return 1;
+    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
+        return 0;
+    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
+             "file position %ld of %lld)", what, (unsigned long long)need, pos,
+             (long long)st.st_size);
+    return SK_EIO;
+}
+
+void *sk_read_bytes(FILE *f, size_t n, const char *what)
+{
+    size_t cap = n < BIG_OBJECT ? n : (size_t)BIG_OBJECT, got = 0;
+    char *buf = malloc(cap ? cap : 1);
+    while (buf && got < n) {
+        if (got == cap) {
+            cap = cap > n / 2 ? n : cap * 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + got, 1, cap - got, f);
+        got += k;
+        if (k == 0) {
+            SK_ERROR("Failed to read %s from stream: unexpected end of file after %zu of %zu "
+                     "bytes", what, got, n);
+            free(buf);
+            return NULL;
+        }
+    }
+    if (!buf)
+        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
+    return buf;
 }

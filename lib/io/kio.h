@@ -71,4 +71,13 @@ bool sk_parse_text_double(const char *s, double *out);
 /* Skip whitespace; return the next char without consuming (-1 at EOF). */
 int sk_skip_ws(FILE *f);
 
+/* For readers of objects whose size comes from a header (a corrupt size must not make us
+ * allocate gigabytes): sk_stream_plan returns 0 to read `need` bytes directly (small, or a
+ * regular file with that many bytes left), 1 to read them with sk_read_bytes (large, stream
+ * of unknown size), or SK_EIO (ERROR printed) when the file is too short. sk_read_bytes
+ * returns n bytes in a malloc'ed buffer (caller frees) that grows as the data arrives, or
+ * NULL (ERROR printed) at end of file. */
+int sk_stream_plan(FILE *f, uint64_t need, const char *what);
+void *sk_read_bytes(FILE *f, size_t n, const char *what);
+
 #endif

@@ -238,10 +238,10 @@ static void obj_reset(const sk_holder *h, void *o)
     h->init(o);
 }
 
-/* Read one object from f: "\0B" detection unless it is a token holder. */
+/* Read one object from f: "\0B" detection unless the holder has no such marker. */
 static int read_object(FILE *f, const sk_holder *h, void *obj)
 {
-    if (h->is_token)
+    if (h->is_token || h->no_binary_header)
         return h->read(f, false, obj);
     bool binary;
     if (sk_read_binary_header(f, &binary) < 0)
@@ -1205,7 +1205,7 @@ fail:
 
 static int write_obj(FILE *f, const sk_holder *h, bool binary, const void *obj)
 {
-    if (!h->is_token && binary && fwrite_unlocked("\0B", 1, 2, f) != 2)
+    if (!h->is_token && !h->no_binary_header && binary && fwrite_unlocked("\0B", 1, 2, f) != 2)
         return SK_EIO;
     return h->write(f, binary, obj);
 }

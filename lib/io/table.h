@@ -42,11 +42,13 @@ typedef struct sk_holder {
     void (*init)(void *obj);   /* set to empty; no allocation needed */
     void (*release)(void *obj);/* free contents; obj may be reused after init */
     /* Read one object into obj, which the table layer has just init'ed (freshly or after a
-     * release), so read never sees old contents. For binary holders the reader has already consumed "\0B" and binary says
-     * which mode. Token holders (is_token) read the rest of the line. Returns 0 or < 0 (ERROR
-     * printed). */
+     * release), so read never sees old contents. For most holders the reader has already
+     * consumed "\0B" when present and binary says which mode. Token holders (is_token) read
+     * the rest of the line, and holders marked no_binary_header are called with binary false
+     * and tell the mode from their own bytes. Returns 0 or < 0 (ERROR printed). */
     int (*read)(FILE *f, bool binary, void *obj);
-    /* Write one object (no "\0B": the table layer writes it). Returns 0 or SK_EIO. */
+    /* Write one object (no "\0B": the table layer writes it unless no_binary_header).
+     * Returns 0 or SK_EIO. */
     int (*write)(FILE *f, bool binary, const void *obj);
     /* Optional: extract a range "r1:r2[,c1:c2]" from src into dst (both initialised). NULL if
      * ranges are not supported for this type. Returns 0 or < 0 (ERROR printed). */
@@ -54,6 +56,9 @@ typedef struct sk_holder {
     /* Optional: copy an object (for readers that must keep a value). */
     int (*copy)(const void *src, void *dst);
     bool is_token;             /* token holders: no "\0B", text to end of line */
+    /* Objects whose binary form carries its own signature (RIFF waves, HTK files, OpenFst
+     * lattices): the table layer neither writes nor consumes "\0B" before them. */
+    bool no_binary_header;
 } sk_holder;
 
 /* ---- specifiers ---- */

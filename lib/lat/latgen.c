@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "fst/search.h"
+#include "lat/topo.h"
 
 typedef struct {
     int32_t state;
@@ -37,8 +39,7 @@ typedef struct {
 struct sk_latgen {
     const sk_fst *g;
     sk_latgen_opts o;
-    uint32_t *emit_start, *eps_start;
-    sk_arc *emit, *eps;
+    sk_split_arcs arcs;
     ltok *toks;
     int32_t ntoks, cap_toks;
     llink *links;
@@ -47,13 +48,12 @@ struct sk_latgen {
     int32_t cap_frames;
     int32_t frames;
     int32_t *map;          /* state -> token of the frame being built, -1 */
-    /* Kaldi's hash-list order of the frame being built (see fst/decoder.c): nxt[] links
-     * tokens, bucket_last[] per bucket (state % hsize); ord[] is the finished order. */
+    /* Kaldi's hash-list order of the frame being built (fst/search.h): nxt[] links tokens,
+     * keyed by their state; ord[] is the finished order. */
     int32_t *nxt;
     int32_t cap_nxt;
-    int32_t head, tail_bucket;
-    int32_t *bucket_last;
-    uint32_t hsize;
+    int32_t head;
+    sk_hash_order hash;
     int32_t *ord;
     int32_t nord, cap_ord;
     int32_t *queue;
@@ -79,19 +79,22 @@ void sk_latgen_opts_default(sk_latgen_opts *o)
 void sk_latgen_opts_register(sk_opts *po, sk_latgen_opts *o)
 {
     sk_faster_opts_register(po, &o->dec);
-    sk_opts_float(po, "lattice-beam", &o->lattice_beam, "Lattice generation beam.  Larger->slower, "
-                  "and deeper lattices");
-    sk_opts_int(po, "prune-interval", &o->prune_interval, "Interval (in frames) at which to prune "
-                "tokens");
-    sk_opts_bool(po, "determinize-lattice", &o->determinize, "If true, determinize the lattice "
-                 "(lattice-determinization, keeping only best pdf-sequence for each word-sequence).");
-    sk_opts_double(po, "max-mem", &o->max_mem, "Maximum approximate memory usage in determinization "
-                   "(real usage might be many times this).");
-    sk_opts_bool(po, "phone-determinize", &o->phone_determinize, "If true, do an initial pass of "
-                 "determinization on both phones and words (see also --word-determinize)");
-    sk_opts_bool(po, "word-determinize", &o->word_determinize, "If true, do a second pass of "
-                 "determinization on words only (see also --phone-determinize)");
-    sk_opts_bool(po, "minimize", &o->minimize, "If true, push and minimize after determinization.");
+    sk_opts_float(po, "lattice-beam", &o->lattice_beam,
+                  "Beam for what the lattice keeps (wider: bigger lattices, slower)");
+    sk_opts_int(po, "prune-interval", &o->prune_interval,
+                "Prune the lattice tokens every this many frames");
+    sk_opts_bool(po, "determinize-lattice", &o->determinize,
+                 "Determinize the raw lattice, so each word sequence keeps only its best "
+                 "transition-id sequence.");
+    sk_opts_double(po, "max-mem", &o->max_mem,
+                   "Rough memory limit of determinization in bytes (actual use can be several "
+                   "times more).");
+    sk_opts_bool(po, "phone-determinize", &o->phone_determinize,
+                 "First determinize on phones and words together (see also --word-determinize)");
+    sk_opts_bool(po, "word-determinize", &o->word_determinize,
+                 "Then determinize on words alone (see also --phone-determinize)");
+    sk_opts_bool(po, "minimize", &o->minimize,
+                 "Push and minimize the lattice after determinizing it.");
 }
 
 int sk_latgen_opts_check(const sk_latgen_opts *o)
@@ -129,37 +132,15 @@ sk_latgen *sk_latgen_new(const sk_fst *g, const sk_latgen_opts *o)
     d->o = *o;
     d->free_link = -1;
     int32_t ns = g->num_states;
-    size_t na = (size_t)(g->num_arcs > 0 ? g->num_arcs : 1);
-    d->emit_start = malloc(sizeof(uint32_t) * ((size_t)ns + 1));
-    d->eps_start = malloc(sizeof(uint32_t) * ((size_t)ns + 1));
-    d->emit = malloc(sizeof(sk_arc) * na);
-    d->eps = malloc(sizeof(sk_arc) * na);
     d->map = malloc(sizeof(int32_t) * (size_t)(ns > 0 ? ns : 1));
-    d->hsize = 1000;
-    d->head = d->tail_bucket = -1;
-    d->bucket_last = malloc(sizeof(int32_t) * d->hsize);
-    if (d->bucket_last)
-        for (uint32_t i = 0; i < d->hsize; i++)
-            d->bucket_last[i] = -1;
-    if (!d->bucket_last || !d->emit_start || !d->eps_start || !d->emit || !d->eps || !d->map) {
+    d->head = -1;
+    if (sk_hash_order_init(&d->hash) < 0 || sk_split_arcs_init(&d->arcs, g) < 0 || !d->map) {
         SK_ERROR("out of memory for a decoder over %d states", ns);
         sk_latgen_free(d);
         return NULL;
     }
-    uint32_t ne = 0, nz = 0;
-    for (int32_t s = 0; s < ns; s++) {
+    for (int32_t s = 0; s < ns; s++)
         d->map[s] = -1;
-        d->emit_start[s] = ne;
-        d->eps_start[s] = nz;
-        for (uint32_t a = g->arc_start[s]; a < g->arc_start[s + 1]; a++) {
-            if (g->arcs[a].ilabel != 0)
-                d->emit[ne++] = g->arcs[a];
-            else
-                d->eps[nz++] = g->arcs[a];
-        }
-    }
-    d->emit_start[ns] = ne;
-    d->eps_start[ns] = nz;
     return d;
 }
 
@@ -167,16 +148,13 @@ void sk_latgen_free(sk_latgen *d)
 {
     if (!d)
         return;
-    free(d->emit_start);
-    free(d->eps_start);
-    free(d->emit);
-    free(d->eps);
+    sk_split_arcs_release(&d->arcs);
     free(d->toks);
     free(d->links);
     free(d->frame_start);
     free(d->map);
     free(d->nxt);
-    free(d->bucket_last);
+    sk_hash_order_release(&d->hash);
     free(d->ord);
     free(d->queue);
     free(d->tmp);
@@ -189,20 +167,7 @@ void sk_latgen_free(sk_latgen *d)
 static void list_insert(sk_latgen *d, int32_t t)
 {
     d->nxt = grow(d->nxt, &d->cap_nxt, t + 1, sizeof(int32_t));
-    uint32_t b = (uint32_t)d->toks[t].state % d->hsize;
-    int32_t last = d->bucket_last[b];
-    if (last < 0) {
-        if (d->tail_bucket < 0)
-            d->head = t;
-        else
-            d->nxt[d->bucket_last[d->tail_bucket]] = t;
-        d->nxt[t] = -1;
-        d->tail_bucket = (int32_t)b;
-    } else {
-        d->nxt[t] = d->nxt[last];
-        d->nxt[last] = t;
-    }
-    d->bucket_last[b] = t;
+    sk_hash_order_insert(&d->hash, &d->head, d->nxt, (uint32_t)d->toks[t].state, t);
 }
 
 /* ord[] := the list of the frame being built, in order. */
@@ -217,22 +182,9 @@ static void list_order(sk_latgen *d, int32_t count)
 static void hash_clear(sk_latgen *d)
 {
     for (int32_t i = 0; i < d->nord; i++)
-        d->bucket_last[(uint32_t)d->toks[d->ord[i]].state % d->hsize] = -1;
-    d->head = d->tail_bucket = -1;
-}
-
-static void hash_resize(sk_latgen *d, int32_t num_toks)
-{
-    uint32_t nsz = (uint32_t)((float)num_toks * d->o.dec.hash_ratio);
-    if (nsz <= d->hsize)
-        return;
-    int32_t *nb = realloc(d->bucket_last, sizeof(int32_t) * nsz);
-    if (!nb)
-        SK_BUG("out of memory for a hash of %u buckets", nsz);
-    for (uint32_t i = 0; i < nsz; i++)
-        nb[i] = -1;
-    d->bucket_last = nb;
-    d->hsize = nsz;
+        sk_hash_order_forget(&d->hash, (uint32_t)d->toks[d->ord[i]].state);
+    sk_hash_order_reset(&d->hash);
+    d->head = -1;
 }
 
 static int32_t find_or_add(sk_latgen *d, int32_t state, double cost, bool *changed)
@@ -280,35 +232,6 @@ static void delete_links(sk_latgen *d, int32_t t)
     d->toks[t].first_link = -1;
 }
 
-static double kth(double *a, int32_t n, int32_t k)
-{
-    int32_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double piv = a[lo + (hi - lo) / 2];
-        int32_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < piv)
-                i++;
-            while (a[j] > piv)
-                j--;
-            if (i <= j) {
-                double x = a[i];
-                a[i] = a[j];
-                a[j] = x;
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return a[k];
-}
-
 /* Kaldi's GetCutoff over the tokens of the current frame, in list order (ord). */
 static double get_cutoff(sk_latgen *d, float *adaptive_beam, int32_t *best)
 {
@@ -325,26 +248,7 @@ static double get_cutoff(sk_latgen *d, float *adaptive_beam, int32_t *best)
             *best = t;
         }
     }
-    if (o->max_active == INT32_MAX && o->min_active == 0) {
-        *adaptive_beam = o->beam;
-        return bc + o->beam;
-    }
-    int32_t n = d->nord;
-    double beam_cut = bc + o->beam, min_cut = INFINITY, max_cut = INFINITY;
-    if (n > o->max_active)
-        max_cut = kth(d->tmp, n, o->max_active);
-    if (max_cut < beam_cut) {
-        *adaptive_beam = (float)(max_cut - bc + o->beam_delta);
-        return max_cut;
-    }
-    if (n > o->min_active)
-        min_cut = o->min_active == 0 ? bc : kth(d->tmp, n > o->max_active ? o->max_active : n, o->min_active);
-    if (min_cut > beam_cut) {
-        *adaptive_beam = (float)(min_cut - bc + o->beam_delta);
-        return min_cut;
-    }
-    *adaptive_beam = o->beam;
-    return beam_cut;
+    return sk_search_cutoff(o, d->tmp, d->nord, bc, adaptive_beam);
 }
 
 static void process_nonemitting(sk_latgen *d, int32_t b, double cutoff)
@@ -354,7 +258,7 @@ static void process_nonemitting(sk_latgen *d, int32_t b, double cutoff)
     for (int32_t i = 0; i < d->nord; i++) {
         int32_t t = d->ord[i];
         int32_t s = d->toks[t].state;
-        if (d->eps_start[s + 1] > d->eps_start[s]) {
+        if (d->arcs.eps_start[s + 1] > d->arcs.eps_start[s]) {
             d->queue = grow(d->queue, &d->cap_queue, qn + 1, sizeof(int32_t));
             d->queue[qn++] = t;
         }
@@ -366,15 +270,15 @@ static void process_nonemitting(sk_latgen *d, int32_t b, double cutoff)
             continue;
         delete_links(d, t);
         int32_t s = d->toks[t].state;
-        for (uint32_t a = d->eps_start[s]; a < d->eps_start[s + 1]; a++) {
-            const sk_arc *arc = &d->eps[a];
+        for (uint32_t a = d->arcs.eps_start[s]; a < d->arcs.eps_start[s + 1]; a++) {
+            const sk_arc *arc = &d->arcs.eps[a];
             double tot = c + arc->weight;
             if (tot < cutoff) {
                 bool changed;
                 int32_t nt = find_or_add(d, arc->nextstate, tot, &changed);
                 add_link(d, t, nt, 0, arc->olabel, arc->weight, 0.0f);
                 int32_t ns = arc->nextstate;
-                if (changed && d->eps_start[ns + 1] > d->eps_start[ns]) {
+                if (changed && d->arcs.eps_start[ns + 1] > d->arcs.eps_start[ns]) {
                     d->queue = grow(d->queue, &d->cap_queue, qn + 1, sizeof(int32_t));
                     d->queue[qn++] = nt;
                 }
@@ -394,17 +298,15 @@ static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
     (void)e;
     hash_clear(d);
     double cutoff = get_cutoff(d, &adaptive_beam, &best);
-    hash_resize(d, d->nord);
+    sk_hash_order_resize(&d->hash, d->nord, d->o.dec.hash_ratio);
     double next_cut = INFINITY;
-    const float *row = ac->loglikes + (size_t)f * ac->stride;
-    for (int32_t c = 0; c < ac->num_cols; c++)
-        d->acrow[c] = -(ac->acoustic_scale * row[c]);
+    sk_search_ac_row(ac, f, d->acrow);
     const int32_t *t2p = ac->tid2pdf;
     if (best >= 0) {
         int32_t s = d->toks[best].state;
         double c = d->toks[best].cost;
-        for (uint32_t a = d->emit_start[s]; a < d->emit_start[s + 1]; a++) {
-            double nw = c + d->acrow[t2p[d->emit[a].ilabel]] + d->emit[a].weight;
+        for (uint32_t a = d->arcs.emit_start[s]; a < d->arcs.emit_start[s + 1]; a++) {
+            double nw = c + d->acrow[t2p[d->arcs.emit[a].ilabel]] + d->arcs.emit[a].weight;
             if (nw + adaptive_beam < next_cut)
                 next_cut = nw + adaptive_beam;
         }
@@ -417,8 +319,8 @@ static double process_emitting(sk_latgen *d, const sk_decodable *ac, int32_t f)
         if (!(c <= cutoff))
             continue;
         int32_t s = d->toks[t].state;
-        for (uint32_t a = d->emit_start[s]; a < d->emit_start[s + 1]; a++) {
-            const sk_arc *arc = &d->emit[a];
+        for (uint32_t a = d->arcs.emit_start[s]; a < d->arcs.emit_start[s + 1]; a++) {
+            const sk_arc *arc = &d->arcs.emit[a];
             float acc = d->acrow[t2p[arc->ilabel]];
             double tot = c + acc + arc->weight;
             if (tot >= next_cut)
@@ -562,58 +464,38 @@ bool sk_latgen_reached_final(const sk_latgen *d)
     return false;
 }
 
+/* The trellis as a graph for sk_topo_order: tokens are nodes, links are edges. Roots go
+ * from the last token back to the first: frames are already in order, and within a frame the
+ * reversed finishing order then keeps creation order where the links allow. */
+static int32_t trellis_root(const void *ctx, int32_t i)
+{
+    const sk_latgen *d = ctx;
+    return d->frame_start[d->frames + 1] - 1 - i;
+}
+static int32_t trellis_first(const void *ctx, int32_t node)
+{
+    const sk_latgen *d = ctx;
+    return d->toks[node].first_link;
+}
+static int32_t trellis_next(const void *ctx, int32_t node, int32_t *cursor)
+{
+    (void)node;
+    const sk_latgen *d = ctx;
+    int32_t l = *cursor;
+    if (l < 0)
+        return -1;
+    *cursor = d->links[l].next;
+    return d->links[l].next_tok;
+}
+
 /* Topological order of tokens (links go to the same or the next frame). NULL on a cycle. */
 static int32_t *tok_order(const sk_latgen *d)
 {
-    int32_t n = d->ntoks;
-    int32_t *order = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    int8_t *color = calloc((size_t)n + 1, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1)), *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    if (!order || !color || !stack || !it)
-        goto fail;
-    int32_t pos = n;
-    /* Frames are already in order; sort within each frame (roots in reverse so that the
-     * reversed finishing order keeps creation order where links allow). */
-    for (int32_t f = d->frames; f >= 0; f--) {
-        for (int32_t r = d->frame_start[f + 1] - 1; r >= d->frame_start[f]; r--) {
-            if (color[r])
-                continue;
-            int32_t sp = 0;
-            stack[sp] = r;
-            it[sp++] = d->toks[r].first_link;
-            color[r] = 1;
-            while (sp > 0) {
-                int32_t t = stack[sp - 1];
-                int32_t l = it[sp - 1];
-                if (l >= 0) {
-                    it[sp - 1] = d->links[l].next;
-                    int32_t u = d->links[l].next_tok;
-                    if (color[u] == 1)
-                        goto fail;
-                    if (!color[u]) {
-                        color[u] = 1;
-                        stack[sp] = u;
-                        it[sp++] = d->toks[u].first_link;
-                    }
-                } else {
-                    color[t] = 2;
-                    order[--pos] = t;
-                    sp--;
-                }
-            }
-        }
-    }
-    free(color);
-    free(stack);
-    free(it);
+    static const sk_graph_walk walk = { trellis_root, trellis_first, trellis_next };
+    int32_t *order = sk_topo_order(d->ntoks, d->frame_start[d->frames + 1], &walk, d);
+    if (!order)
+        SK_ERROR("the search trellis has a cycle (epsilon cycle in the graph?)");
     return order;
-fail:
-    SK_ERROR("the search trellis has a cycle (epsilon cycle in the graph?)");
-    free(order);
-    free(color);
-    free(stack);
-    free(it);
-    return NULL;
 }
 
 int sk_latgen_output(sk_latgen *d, bool use_final, sk_lat *raw, sk_best_path *bp)
@@ -772,19 +654,25 @@ typedef struct {
     size_t n, cap;
 } ivec;
 
-static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+/* Room for len + 1 more ints (may move p->v). */
+static void ivec_reserve(ivec *p, int32_t len)
 {
     size_t need = p->n + (size_t)len + 1;
-    if (need > p->cap) {
-        size_t nc = p->cap ? p->cap : 1024;
-        while (nc < need)
-            nc *= 2;
-        int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
-        if (!nv)
-            SK_BUG("out of memory");
-        p->v = nv;
-        p->cap = nc;
-    }
+    if (need <= p->cap)
+        return;
+    size_t nc = p->cap ? p->cap : 1024;
+    while (nc < need)
+        nc *= 2;
+    int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
+    if (!nv)
+        SK_BUG("out of memory");
+    p->v = nv;
+    p->cap = nc;
+}
+
+/* Appends x[0 .. len) (+ extra when non-zero), room reserved; returns the offset. */
+static uint32_t ivec_append(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+{
     uint32_t off = (uint32_t)p->n;
     if (len)
         memmove(p->v + p->n, x, sizeof(int32_t) * (size_t)len);
@@ -794,26 +682,17 @@ static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
     return off;
 }
 
+static uint32_t ivec_push(ivec *p, const int32_t *x, int32_t len, int32_t extra)
+{
+    ivec_reserve(p, len);
+    return ivec_append(p, x, len, extra);
+}
+
 /* Append p[off .. off+len) (+ extra when non-zero) to p itself; returns the new offset. */
 static uint32_t ivec_extend(ivec *p, uint32_t off, int32_t len, int32_t extra)
 {
-    size_t need = p->n + (size_t)len + 1;
-    if (need > p->cap) {
-        size_t nc = p->cap ? p->cap : 1024;
-        while (nc < need)
-            nc *= 2;
-        int32_t *nv = realloc(p->v, sizeof(int32_t) * nc);
-        if (!nv)
-            SK_BUG("out of memory");
-        p->v = nv;
-        p->cap = nc;
-    }
-    uint32_t noff = (uint32_t)p->n;
-    memmove(p->v + p->n, p->v + off, sizeof(int32_t) * (size_t)len);
-    p->n += (size_t)len;
-    if (extra)
-        p->v[p->n++] = extra;
-    return noff;
+    ivec_reserve(p, len);
+    return ivec_append(p, p->v + off, len, extra);
 }
 
 /* Subset store: each subset serialised as int32 words (state, g bits, a bits, len, ints...). */

@@ -8,12 +8,14 @@
  * Text form: OpenFst's printer (start state first, then the others in order; weights equal
  * to One are not printed), between a newline after the key and an empty line. */
 #include "lat/lattice.h"
+#include "lat/topo.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/opts.h"
 #include "fst/fst.h"
 #include "io/kio.h"
 
@@ -811,10 +813,68 @@ static void h_lat_release(void *o) { sk_lat_release(o); }
 static int h_lat_read(FILE *f, bool b, void *o) { return sk_lat_read(f, b, o); }
 static int h_lat_write(FILE *f, bool b, const void *o) { return sk_lat_write(f, b, o); }
 
-const sk_holder sk_holder_clat = { "compact lattice", sizeof(sk_clat), h_clat_init, h_clat_release,
-                                   h_clat_read, h_clat_write, NULL, h_clat_copy, false };
-const sk_holder sk_holder_lat = { "lattice", sizeof(sk_lat), h_lat_init, h_lat_release,
-                                  h_lat_read, h_lat_write, NULL, NULL, false };
+/* Kaldi's lattice holders write no "\0B": a binary lattice starts with the OpenFst magic. */
+const sk_holder sk_holder_clat = {
+    .name = "compact lattice", .size = sizeof(sk_clat), .init = h_clat_init,
+    .release = h_clat_release, .read = h_clat_read, .write = h_clat_write, .copy = h_clat_copy,
+    .no_binary_header = true,
+};
+const sk_holder sk_holder_lat = {
+    .name = "lattice", .size = sizeof(sk_lat), .init = h_lat_init, .release = h_lat_release,
+    .read = h_lat_read, .write = h_lat_write, .no_binary_header = true,
+};
+
+/* ---- table loop ---- */
+
+int sk_lat_table_map(const char *rspec, const char *wspec, const sk_holder *h, sk_lat_map_fn fn,
+                     void *ctx, int *n_written)
+{
+    *n_written = 0;
+    sk_seq_reader *r = sk_seq_open(rspec, h);
+    if (!r) {
+        SK_ERROR("Failed to open table for reading: %s", sk_escape(rspec));
+        return SK_EIO;
+    }
+    sk_writer *w = sk_writer_open(wspec, h);
+    if (!w) {
+        SK_ERROR("Failed to open table for writing: %s", sk_escape(wspec));
+        sk_seq_close(r);
+        return SK_EIO;
+    }
+    int st = 0;
+    for (; !sk_seq_done(r); sk_seq_next(r)) {
+        const char *key = sk_seq_key(r);
+        void *lat = sk_seq_value(r);
+        if (!lat) {
+            SK_ERROR("Failed to read lattice for key %s", key);
+            st = SK_EIO;
+            break;
+        }
+        const void *out = lat;
+        int k = fn ? fn(key, lat, &out, ctx) : 1;
+        if (k < 0) {
+            st = k;
+            break;
+        }
+        if (k == 0)
+            continue;
+        if (sk_writer_write(w, key, out) < 0) {
+            SK_ERROR("Failed to write lattice for key %s", key);
+            st = SK_EIO;
+            break;
+        }
+        (*n_written)++;
+    }
+    if (sk_seq_close(r) < 0 && st == 0) {
+        SK_ERROR("Error reading %s", sk_escape(rspec));
+        st = SK_EIO;
+    }
+    if (sk_writer_close(w) < 0 && st == 0) {
+        SK_ERROR("Error closing %s", sk_escape(wspec));
+        st = SK_EIO;
+    }
+    return st;
+}
 
 /* ---- operations ---- */
 
@@ -946,52 +1006,29 @@ void sk_clat_add_word_ins_pen(sk_clat *c, float pen)
     c->props = p;
 }
 
+/* The states of a compact lattice: the start state's tree first, then 0..n-1. */
+static int32_t clat_root(const void *ctx, int32_t i)
+{
+    const sk_clat *c = ctx;
+    return i == 0 ? c->start : i - 1;
+}
+static int32_t clat_first(const void *ctx, int32_t node)
+{
+    (void)ctx;
+    (void)node;
+    return 0;
+}
+static int32_t clat_next(const void *ctx, int32_t node, int32_t *cursor)
+{
+    const sk_clat *c = ctx;
+    return *cursor < c->states[node].narcs ? c->states[node].arcs[(*cursor)++].nextstate : -1;
+}
+
 /* A topological order of the states (DFS finishing order, reversed), or NULL with a cycle. */
 static int32_t *top_order(const sk_clat *c)
 {
-    int32_t n = c->num_states;
-    int32_t *order = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    int8_t *color = calloc((size_t)n + 1, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(n + 1)), *it = malloc(sizeof(int32_t) * (size_t)(n + 1));
-    if (!order || !color || !stack || !it)
-        goto fail;
-    int32_t pos = n;
-    for (int32_t r0 = -1; r0 < n; r0++) {
-        int32_t root = r0 < 0 ? c->start : r0; /* the start state's tree first */
-        if (color[root])
-            continue;
-        int32_t sp = 0;
-        stack[sp] = root;
-        it[sp++] = 0;
-        color[root] = 1;
-        while (sp > 0) {
-            int32_t s = stack[sp - 1];
-            if (it[sp - 1] < c->states[s].narcs) {
-                int32_t t = c->states[s].arcs[it[sp - 1]++].nextstate;
-                if (color[t] == 1)
-                    goto fail; /* cycle */
-                if (!color[t]) {
-                    color[t] = 1;
-                    stack[sp] = t;
-                    it[sp++] = 0;
-                }
-            } else {
-                color[s] = 2;
-                order[--pos] = s;
-                sp--;
-            }
-        }
-    }
-    free(color);
-    free(stack);
-    free(it);
-    return order;
-fail:
-    free(order);
-    free(color);
-    free(stack);
-    free(it);
-    return NULL;
+    static const sk_graph_walk walk = { clat_root, clat_first, clat_next };
+    return sk_topo_order(c->num_states, c->num_states + 1, &walk, c);
 }
 
 int sk_clat_shortest_path(const sk_clat *c, sk_clat *out)

@@ -106,17 +106,18 @@ int sk_lat_write(FILE *f, bool binary, const sk_lat *l);
 
 extern const sk_holder sk_holder_clat;   /* CompactLatticeHolder */
 extern const sk_holder sk_holder_lat;    /* LatticeHolder */
+/* Both are no_binary_header holders: a lattice archive written with sk_writer has no "\0B"
+ * before a binary lattice, as Kaldi's (a lattice alone in a file is a plain OpenFst file). */
 
-/* ---- lattice table writer ----
- * Kaldi's lattice holders write no "\0B" marker before a binary lattice (so that a lattice
- * written to a single file is a plain OpenFst file); the generic table writer always writes it
- * for binary objects, so lattices are written with this writer. Wspecifiers: "ark[,t|b][,f]:X"
- * and "ark,scp:X,Y" (a script file pointing into the archive). */
-typedef struct sk_lat_writer sk_lat_writer;
-sk_lat_writer *sk_lat_writer_open(const char *wspec);   /* NULL: ERROR printed */
-int sk_lat_writer_write_clat(sk_lat_writer *w, const char *key, const sk_clat *c);
-int sk_lat_writer_write_lat(sk_lat_writer *w, const char *key, const sk_lat *l);
-int sk_lat_writer_close(sk_lat_writer *w);               /* frees w; < 0 on a write error */
+/* ---- the loop of the lattice-to-lattice tools ----
+ * Reads rspec with holder h and writes wspec with the same holder. For each lattice,
+ * fn(key, lat, &out, ctx) may change lat (the reader's value) and returns 1 to write *out
+ * (preset to lat) under key, 0 to skip the key, or < 0 to stop (ERROR printed by fn).
+ * *n_written counts the lattices written. Returns 0, or < 0 with an ERROR naming the key or
+ * table that failed. */
+typedef int (*sk_lat_map_fn)(const char *key, void *lat, const void **out, void *ctx);
+int sk_lat_table_map(const char *rspec, const char *wspec, const sk_holder *h, sk_lat_map_fn fn,
+                     void *ctx, int *n_written);
 
 /* ---- operations (Kaldi's lattice-functions) ---- */
 

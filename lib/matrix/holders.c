@@ -28,20 +28,24 @@ ADAPT_STORAGE(sk_vec, sk_vec)
 ADAPT_STORAGE(sk_dvec, sk_dvec)
 
 const sk_holder sk_holder_mat = {
-    "matrix", sizeof(sk_mat), sk_mat_h_init, sk_mat_h_release, sk_mat_h_read, sk_mat_h_write,
-    sk_mat_h_range, sk_mat_h_copy, false,
+    .name = "matrix", .size = sizeof(sk_mat), .init = sk_mat_h_init,
+    .release = sk_mat_h_release, .read = sk_mat_h_read, .write = sk_mat_h_write,
+    .extract_range = sk_mat_h_range, .copy = sk_mat_h_copy,
 };
 const sk_holder sk_holder_dmat = {
-    "matrix", sizeof(sk_dmat), sk_dmat_h_init, sk_dmat_h_release, sk_dmat_h_read,
-    sk_dmat_h_write, sk_dmat_h_range, sk_dmat_h_copy, false,
+    .name = "matrix", .size = sizeof(sk_dmat), .init = sk_dmat_h_init,
+    .release = sk_dmat_h_release, .read = sk_dmat_h_read, .write = sk_dmat_h_write,
+    .extract_range = sk_dmat_h_range, .copy = sk_dmat_h_copy,
 };
 const sk_holder sk_holder_vec = {
-    "vector", sizeof(sk_vec), sk_vec_h_init, sk_vec_h_release, sk_vec_h_read, sk_vec_h_write,
-    sk_vec_h_range, sk_vec_h_copy, false,
+    .name = "vector", .size = sizeof(sk_vec), .init = sk_vec_h_init,
+    .release = sk_vec_h_release, .read = sk_vec_h_read, .write = sk_vec_h_write,
+    .extract_range = sk_vec_h_range, .copy = sk_vec_h_copy,
 };
 const sk_holder sk_holder_dvec = {
-    "vector", sizeof(sk_dvec), sk_dvec_h_init, sk_dvec_h_release, sk_dvec_h_read,
-    sk_dvec_h_write, sk_dvec_h_range, sk_dvec_h_copy, false,
+    .name = "vector", .size = sizeof(sk_dvec), .init = sk_dvec_h_init,
+    .release = sk_dvec_h_release, .read = sk_dvec_h_read, .write = sk_dvec_h_write,
+    .extract_range = sk_dvec_h_range, .copy = sk_dvec_h_copy,
 };
 
 /* ---- compressed matrix, kept compressed ---- */
@@ -69,8 +73,8 @@ static int cmat_write(FILE *f, bool binary, const void *o) { return sk_cmat_writ
 static int cmat_copy(const void *s, void *d) { return sk_cmat_copy(d, s); }
 
 const sk_holder sk_holder_cmat = {
-    "compressed matrix", sizeof(sk_cmat), cmat_init, cmat_release, cmat_read, cmat_write,
-    NULL, cmat_copy, false,
+    .name = "compressed matrix", .size = sizeof(sk_cmat), .init = cmat_init,
+    .release = cmat_release, .read = cmat_read, .write = cmat_write, .copy = cmat_copy,
 };
 
 /* ---- general matrix ---- */
@@ -154,6 +158,36 @@ static int gmat_copy(const void *s, void *d)
 }
 
 const sk_holder sk_holder_gmat = {
-    "matrix", sizeof(sk_gmat), gmat_init, gmat_release, gmat_read, gmat_write, gmat_range,
-    gmat_copy, false,
+    .name = "matrix", .size = sizeof(sk_gmat), .init = gmat_init, .release = gmat_release,
+    .read = gmat_read, .write = gmat_write, .extract_range = gmat_range, .copy = gmat_copy,
 };
+
+/* ---- table loop ---- */
+
+int sk_mat_table_map(const char *rspec, const char *wspec, sk_mat_map_fn fn, void *ctx)
+{
+    sk_seq_reader *r = sk_seq_open(rspec, &sk_holder_mat);
+    if (!r)
+        return SK_EIO;
+    sk_writer *w = sk_writer_open(wspec, &sk_holder_mat);
+    if (!w) {
+        sk_seq_close(r);
+        return SK_EIO;
+    }
+    sk_mat out;
+    sk_mat_init(&out);
+    int st = 0;
+    for (; st == 0 && !sk_seq_done(r); sk_seq_next(r)) {
+        const char *key = sk_seq_key(r);
+        const sk_mat *in = sk_seq_value(r);
+        int k = in ? fn(key, in, &out, ctx) : SK_EIO;
+        if (k < 0 || (k > 0 && sk_writer_write(w, key, &out) < 0))
+            st = SK_EIO;
+    }
+    sk_mat_release(&out);
+    if (sk_seq_close(r) < 0)
+        st = SK_EIO;
+    if (sk_writer_close(w) < 0)
+        st = SK_EIO;
+    return st;
+}

@@ -36,4 +36,11 @@ extern const sk_holder sk_holder_dvec;
 extern const sk_holder sk_holder_cmat;
 extern const sk_holder sk_holder_gmat;
 
+/* The loop of the matrix-to-matrix tools: for each matrix of rspec, fn(key, in, out, ctx)
+ * fills out (owned by the loop, reused) and returns 1 to write it under key to wspec, 0 to
+ * skip the key, or < 0 to stop. Returns 0, or < 0 when a table cannot be opened, read or
+ * written or fn failed (ERROR printed by whoever failed). */
+typedef int (*sk_mat_map_fn)(const char *key, const sk_mat *in, sk_mat *out, void *ctx);
+int sk_mat_table_map(const char *rspec, const char *wspec, sk_mat_map_fn fn, void *ctx);
+
 #endif

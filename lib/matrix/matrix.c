@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/opts.h"
@@ -125,31 +124,23 @@ void sk_mat_set_zero(sk_mat *m)
         memset(SK_ROW(m, r), 0, (size_t)m->cols * sizeof(float));
 }
 
-int sk_mat_from_dmat(sk_mat *dst, const sk_dmat *src)
-{
-    if (sk_mat_resize(dst, src->rows, src->cols) < 0)
-        return SK_EIO;
-    for (int32_t r = 0; r < src->rows; r++) {
-        const double *s = SK_ROW(src, r);
-        float *d = SK_ROW(dst, r);
-        for (int32_t c = 0; c < src->cols; c++)
-            d[c] = (float)s[c];
+/* dst (prefix P, element DT) := src converted element by element. */
+#define DEFINE_MAT_CONVERT(NAME, P, DMT, DT, SMT, ST)                                      \
+    int NAME(DMT *dst, const SMT *src)                                                    \
+    {                                                                                     \
+        if (P##_resize(dst, src->rows, src->cols) < 0)                                    \
+            return SK_EIO;                                                                \
+        for (int32_t r = 0; r < src->rows; r++) {                                         \
+            const ST *s = SK_ROW(src, r);                                                 \
+            DT *d = SK_ROW(dst, r);                                                       \
+            for (int32_t c = 0; c < src->cols; c++)                                       \
+                d[c] = (DT)s[c];                                                          \
+        }                                                                                 \
+        return 0;                                                                         \
     }
-    return 0;
-}
 
-int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
-{
-    if (sk_dmat_resize(dst, src->rows, src->cols) < 0)
-        return SK_EIO;
-    for (int32_t r = 0; r < src->rows; r++) {
-        const float *s = SK_ROW(src, r);
-        double *d = SK_ROW(dst, r);
-        for (int32_t c = 0; c < src->cols; c++)
-            d[c] = s[c];
-    }
-    return 0;
-}
+DEFINE_MAT_CONVERT(sk_mat_from_dmat, sk_mat, sk_mat, float, sk_dmat, double)
+DEFINE_MAT_CONVERT(sk_dmat_from_mat, sk_dmat, sk_dmat, double, sk_mat, float)
 
 #define DEFINE_VEC_STORAGE(P, VT, T)                                                      \
     void P##_init(VT *v) { v->data = NULL; v->dim = 0; v->owned = false; }                \
@@ -181,32 +172,20 @@ int sk_dmat_from_mat(sk_dmat *dst, const sk_mat *src)
         v->data = d; v->dim = dim; v->owned = true;                                       \
         return 0;                                                                         \
     }                                                                                     \
-    int P##_resize(VT *v, int32_t dim) { return P##_resize_z(v, dim, true); }
+    int P##_resize(VT *v, int32_t dim) { return P##_resize_z(v, dim, true); }          \
+    int P##_copy(VT *dst, const VT *src)                                                  \
+    {                                                                                     \
+        if (dst == src)                                                                   \
+            return 0;                                                                     \
+        if (P##_resize(dst, src->dim) < 0)                                                \
+            return SK_EIO;                                                                \
+        if (src->dim)                                                                     \
+            memcpy(dst->data, src->data, (size_t)src->dim * sizeof(T));                   \
+        return 0;                                                                         \
+    }
 
 DEFINE_VEC_STORAGE(sk_vec, sk_vec, float)
 DEFINE_VEC_STORAGE(sk_dvec, sk_dvec, double)
-
-int sk_vec_copy(sk_vec *dst, const sk_vec *src)
-{
-    if (dst == src)
-        return 0;
-    if (sk_vec_resize(dst, src->dim) < 0)
-        return SK_EIO;
-    if (src->dim)
-        memcpy(dst->data, src->data, (size_t)src->dim * sizeof(float));
-    return 0;
-}
-
-int sk_dvec_copy(sk_dvec *dst, const sk_dvec *src)
-{
-    if (dst == src)
-        return 0;
-    if (sk_dvec_resize(dst, src->dim) < 0)
-        return SK_EIO;
-    if (src->dim)
-        memcpy(dst->data, src->data, (size_t)src->dim * sizeof(double));
-    return 0;
-}
 
 /* ------------------------------------------------------------ binary format */
 
@@ -241,54 +220,6 @@ static int read_dims(FILE *f, bool binary, int32_t *rows, int32_t *cols, const c
         return SK_EIO;
     }
     return 0;
-}
-
-#define BIG_OBJECT ((uint64_t)1 << 24)   /* 16 MB */
-
-int sk_stream_plan(FILE *f, uint64_t need, const char *what)
-{
-    struct stat st;
-    int fd = fileno(f);
-    long pos;
-    if (need < BIG_OBJECT)   /* small objects: not worth two system calls */
-        return 0;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ftell(f)) < 0)
-        return 1;
-    if ((uint64_t)st.st_size >= (uint64_t)pos && need <= (uint64_t)st.st_size - (uint64_t)pos)
-        return 0;
-    SK_ERROR("Failed to read %s from stream: unexpected end of file (%llu bytes needed, "
-             "file position %ld of %lld)", what, (unsigned long long)need, pos,
-             (long long)st.st_size);
-    return SK_EIO;
-}
-
-void *sk_read_bytes(FILE *f, size_t n, const char *what)
-{
-    size_t cap = n < BIG_OBJECT ? n : (size_t)BIG_OBJECT, got = 0;
-    char *buf = malloc(cap ? cap : 1);
-    while (buf && got < n) {
-        if (got == cap) {
-            cap = cap > n / 2 ? n : cap * 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + got, 1, cap - got, f);
-        got += k;
-        if (k == 0) {
-            SK_ERROR("Failed to read %s from stream: unexpected end of file after %zu of %zu "
-                     "bytes", what, got, n);
-            free(buf);
-            return NULL;
-        }
-    }
-    if (!buf)
-        SK_ERROR("Cannot allocate memory reading %s (%zu bytes)", what, n);
-    return buf;
 }
 
 static int read_raw(FILE *f, void *dst, size_t n, size_t size, const char *what)
@@ -572,93 +503,60 @@ static int read_text_vector(FILE *f, bool dbl, dbuf *buf, const char *what)
 
 /* Text writer: "%.7g " per element, formatted into a line buffer (far faster than one stdio
  * call per number). */
-static int write_text_values_d(FILE *f, const double *v, int32_t n, char *line, size_t cap)
-{
-    size_t len = 0;
-    for (int32_t i = 0; i < n; i++) {
-        if (len + 40 > cap) {
-            if (fwrite(line, 1, len, f) != len)
-                return SK_EIO;
-            len = 0;
-        }
-        len += strlen(sk_fmt_float7(v[i], line + len));
-        line[len++] = ' ';
+#define DEFINE_WRITE_TEXT_VALUES(NAME, T)                                                  \
+    static int NAME(FILE *f, const T *v, int32_t n, char *line, size_t cap)                \
+    {                                                                                     \
+        size_t len = 0;                                                                   \
+        for (int32_t i = 0; i < n; i++) {                                                 \
+            if (len + 40 > cap) {                                                         \
+                if (fwrite(line, 1, len, f) != len)                                       \
+                    return SK_EIO;                                                        \
+                len = 0;                                                                  \
+            }                                                                             \
+            len += strlen(sk_fmt_float7((double)v[i], line + len));                       \
+            line[len++] = ' ';                                                            \
+        }                                                                                 \
+        if (len && fwrite(line, 1, len, f) != len)                                        \
+            return SK_EIO;                                                                \
+        return 0;                                                                         \
     }
-    if (len && fwrite(line, 1, len, f) != len)
-        return SK_EIO;
-    return 0;
-}
 
-static int write_text_values_f(FILE *f, const float *v, int32_t n, char *line, size_t cap)
-{
-    size_t len = 0;
-    for (int32_t i = 0; i < n; i++) {
-        if (len + 40 > cap) {
-            if (fwrite(line, 1, len, f) != len)
-                return SK_EIO;
-            len = 0;
-        }
-        len += strlen(sk_fmt_float7((double)v[i], line + len));
-        line[len++] = ' ';
-    }
-    if (len && fwrite(line, 1, len, f) != len)
-        return SK_EIO;
-    return 0;
-}
+DEFINE_WRITE_TEXT_VALUES(write_text_values_d, double)
+DEFINE_WRITE_TEXT_VALUES(write_text_values_f, float)
 
 #define LINE_CAP 8192
 
 /* ------------------------------------------------------- matrix read/write */
 
-int sk_mat_write(FILE *f, bool binary, const sk_mat *m)
-{
-    if (binary) {
-        if (sk_write_token(f, true, "FM") < 0 || sk_write_int32(f, true, m->rows) < 0 ||
-            sk_write_int32(f, true, m->cols) < 0)
-            return SK_EIO;
-        if (m->stride == m->cols)
-            return write_raw(f, m->data, (size_t)m->rows * m->cols, sizeof(float));
-        for (int32_t r = 0; r < m->rows; r++)
-            if (write_raw(f, SK_ROW(m, r), (size_t)m->cols, sizeof(float)) < 0)
-                return SK_EIO;
-        return 0;
+#define DEFINE_MAT_WRITE(P, MT, T, TOKEN, VALUES)                                          \
+    int P##_write(FILE *f, bool binary, const MT *m)                                       \
+    {                                                                                     \
+        if (binary) {                                                                     \
+            if (sk_write_token(f, true, TOKEN) < 0 || sk_write_int32(f, true, m->rows) < 0 || \
+                sk_write_int32(f, true, m->cols) < 0)                                     \
+                return SK_EIO;                                                            \
+            if (m->stride == m->cols)                                                     \
+                return write_raw(f, m->data, (size_t)m->rows * m->cols, sizeof(T));       \
+            for (int32_t r = 0; r < m->rows; r++)                                         \
+                if (write_raw(f, SK_ROW(m, r), (size_t)m->cols, sizeof(T)) < 0)           \
+                    return SK_EIO;                                                        \
+            return 0;                                                                     \
+        }                                                                                 \
+        if (m->cols == 0)                                                                 \
+            return fputs(" [ ]\n", f) < 0 ? SK_EIO : 0;                                   \
+        char line[LINE_CAP];                                                              \
+        if (fputs(" [", f) < 0)                                                           \
+            return SK_EIO;                                                                \
+        for (int32_t r = 0; r < m->rows; r++) {                                           \
+            if (fputs("\n  ", f) < 0 ||                                                   \
+                VALUES(f, SK_ROW(m, r), m->cols, line, sizeof line) < 0)                  \
+                return SK_EIO;                                                            \
+        }                                                                                 \
+        return fputs("]\n", f) < 0 ? SK_EIO : 0;                                          \
     }
-    if (m->cols == 0)
-        return fputs(" [ ]\n", f) < 0 ? SK_EIO : 0;
-    char line[LINE_CAP];
-    if (fputs(" [", f) < 0)
-        return SK_EIO;
-    for (int32_t r = 0; r < m->rows; r++) {
-        if (fputs("\n  ", f) < 0 || write_text_values_f(f, SK_ROW(m, r), m->cols, line,
-                                                        sizeof line) < 0)
-            return SK_EIO;
-    }
-    return fputs("]\n", f) < 0 ? SK_EIO : 0;
-}
 
-int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m)
-{
-    if (binary) {
-        if (sk_write_token(f, true, "DM") < 0 || sk_write_int32(f, true, m->rows) < 0 ||
-            sk_write_int32(f, true, m->cols) < 0)
-            return SK_EIO;
-        for (int32_t r = 0; r < m->rows; r++)
-            if (write_raw(f, SK_ROW(m, r), (size_t)m->cols, sizeof(double)) < 0)
-                return SK_EIO;
-        return 0;
-    }
-    if (m->cols == 0)
-        return fputs(" [ ]\n", f) < 0 ? SK_EIO : 0;
-    char line[LINE_CAP];
-    if (fputs(" [", f) < 0)
-        return SK_EIO;
-    for (int32_t r = 0; r < m->rows; r++) {
-        if (fputs("\n  ", f) < 0 || write_text_values_d(f, SK_ROW(m, r), m->cols, line,
-                                                        sizeof line) < 0)
-            return SK_EIO;
-    }
-    return fputs("]\n", f) < 0 ? SK_EIO : 0;
-}
+DEFINE_MAT_WRITE(sk_mat, sk_mat, float, "FM", write_text_values_f)
+DEFINE_MAT_WRITE(sk_dmat, sk_dmat, double, "DM", write_text_values_d)
 
 /* Binary body of an FM/DM whose token has been read: into a float matrix. */
 /* Body of a large object from a stream of unknown size: bytes first, then into place. */
@@ -674,39 +572,27 @@ int sk_dmat_write(FILE *f, bool binary, const sk_dmat *m)
         return st_;                                                                         \
     } while (0)
 
-static int read_fm_body(FILE *f, sk_mat *m, const char *what)
-{
-    int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0)
-        return SK_EIO;
-    int plan = sk_stream_plan(f, (uint64_t)rows * (uint64_t)cols * sizeof(float), what);
-    if (plan == 1)
-        READ_VIA_BUFFER(float, sk_mat, m, rows, cols, what);
-    if (plan < 0 || sk_mat_resize_z(m, rows, cols, false) < 0)
-        return SK_EIO;
-    if (m->stride == cols)
-        return read_raw(f, m->data, (size_t)rows * cols, sizeof(float), what);
-    for (int32_t r = 0; r < rows; r++)
-        if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(float), what) < 0)
-            return SK_EIO;
-    return 0;
-}
+#define DEFINE_READ_BODY(NAME, P, MT, T)                                                   \
+    static int NAME(FILE *f, MT *m, const char *what)                                      \
+    {                                                                                     \
+        int32_t rows, cols;                                                               \
+        if (read_dims(f, true, &rows, &cols, what) < 0)                                   \
+            return SK_EIO;                                                                \
+        int plan = sk_stream_plan(f, (uint64_t)rows * (uint64_t)cols * sizeof(T), what);  \
+        if (plan == 1)                                                                    \
+            READ_VIA_BUFFER(T, P, m, rows, cols, what);                                   \
+        if (plan < 0 || P##_resize_z(m, rows, cols, false) < 0)                           \
+            return SK_EIO;                                                                \
+        if (m->stride == cols)                                                            \
+            return read_raw(f, m->data, (size_t)rows * cols, sizeof(T), what);            \
+        for (int32_t r = 0; r < rows; r++)                                                \
+            if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(T), what) < 0)             \
+                return SK_EIO;                                                            \
+        return 0;                                                                         \
+    }
 
-static int read_dm_body(FILE *f, sk_dmat *m, const char *what)
-{
-    int32_t rows, cols;
-    if (read_dims(f, true, &rows, &cols, what) < 0)
-        return SK_EIO;
-    int plan = sk_stream_plan(f, (uint64_t)rows * (uint64_t)cols * sizeof(double), what);
-    if (plan == 1)
-        READ_VIA_BUFFER(double, sk_dmat, m, rows, cols, what);
-    if (plan < 0 || sk_dmat_resize_z(m, rows, cols, false) < 0)
-        return SK_EIO;
-    for (int32_t r = 0; r < rows; r++)
-        if (read_raw(f, SK_ROW(m, r), (size_t)cols, sizeof(double), what) < 0)
-            return SK_EIO;
-    return 0;
-}
+DEFINE_READ_BODY(read_fm_body, sk_mat, sk_mat, float)
+DEFINE_READ_BODY(read_dm_body, sk_dmat, sk_dmat, double)
 
 /* Reads a compressed matrix (token not consumed) and decompresses it into m. */
 static int read_cm_into(FILE *f, sk_mat *m)
@@ -719,6 +605,26 @@ static int read_cm_into(FILE *f, sk_mat *m)
     sk_cmat_release(&c);
     return st;
 }
+
+/* A text matrix (numbers parsed as doubles, then stored as T). */
+#define DEFINE_READ_TEXT_MAT(NAME, P, MT, T, DBL)                                          \
+    static int NAME(FILE *f, MT *m)                                                       \
+    {                                                                                     \
+        dbuf b = { NULL, 0, 0 };                                                          \
+        int32_t rows, cols;                                                               \
+        int st = read_text_matrix(f, DBL, &b, &rows, &cols, "matrix");                    \
+        if (st == 0)                                                                      \
+            st = P##_resize(m, rows, cols);                                               \
+        if (st == 0)                                                                      \
+            for (int32_t r = 0; r < rows; r++)                                            \
+                for (int32_t c = 0; c < cols; c++)                                        \
+                    SK_MAT(m, r, c) = (T)b.v[(size_t)r * cols + c];                       \
+        free(b.v);                                                                        \
+        return st;                                                                        \
+    }
+
+DEFINE_READ_TEXT_MAT(read_text_mat, sk_mat, sk_mat, float, false)
+DEFINE_READ_TEXT_MAT(read_text_dmat, sk_dmat, sk_dmat, double, true)
 
 int sk_mat_read(FILE *f, bool binary, sk_mat *m)
 {
@@ -742,17 +648,7 @@ int sk_mat_read(FILE *f, bool binary, sk_mat *m)
             return SK_EIO;
         return read_fm_body(f, m, what);
     }
-    dbuf b = { NULL, 0, 0 };
-    int32_t rows, cols;
-    int st = read_text_matrix(f, false, &b, &rows, &cols, what);
-    if (st == 0)
-        st = sk_mat_resize(m, rows, cols);
-    if (st == 0)
-        for (int32_t r = 0; r < rows; r++)
-            for (int32_t c = 0; c < cols; c++)
-                SK_MAT(m, r, c) = (float)b.v[(size_t)r * cols + c];
-    free(b.v);
-    return st;
+    return read_text_mat(f, m);
 }
 
 int sk_dmat_read(FILE *f, bool binary, sk_dmat *m)
@@ -775,45 +671,27 @@ int sk_dmat_read(FILE *f, bool binary, sk_dmat *m)
             return SK_EIO;
         return read_dm_body(f, m, what);
     }
-    dbuf b = { NULL, 0, 0 };
-    int32_t rows, cols;
-    int st = read_text_matrix(f, true, &b, &rows, &cols, what);
-    if (st == 0)
-        st = sk_dmat_resize(m, rows, cols);
-    if (st == 0)
-        for (int32_t r = 0; r < rows; r++)
-            memcpy(SK_ROW(m, r), b.v + (size_t)r * cols, (size_t)cols * sizeof(double));
-    free(b.v);
-    return st;
+    return read_text_dmat(f, m);
 }
 
 /* ------------------------------------------------------- vector read/write */
 
-int sk_vec_write(FILE *f, bool binary, const sk_vec *v)
-{
-    if (binary) {
-        if (sk_write_token(f, true, "FV") < 0 || sk_write_int32(f, true, v->dim) < 0)
-            return SK_EIO;
-        return write_raw(f, v->data, (size_t)v->dim, sizeof(float));
+#define DEFINE_VEC_WRITE(P, VT, T, TOKEN, VALUES)                                          \
+    int P##_write(FILE *f, bool binary, const VT *v)                                       \
+    {                                                                                     \
+        if (binary) {                                                                     \
+            if (sk_write_token(f, true, TOKEN) < 0 || sk_write_int32(f, true, v->dim) < 0) \
+                return SK_EIO;                                                            \
+            return write_raw(f, v->data, (size_t)v->dim, sizeof(T));                      \
+        }                                                                                 \
+        char line[LINE_CAP];                                                              \
+        if (fputs(" [ ", f) < 0 || VALUES(f, v->data, v->dim, line, sizeof line) < 0)     \
+            return SK_EIO;                                                                \
+        return fputs("]\n", f) < 0 ? SK_EIO : 0;                                          \
     }
-    char line[LINE_CAP];
-    if (fputs(" [ ", f) < 0 || write_text_values_f(f, v->data, v->dim, line, sizeof line) < 0)
-        return SK_EIO;
-    return fputs("]\n", f) < 0 ? SK_EIO : 0;
-}
 
-int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v)
-{
-    if (binary) {
-        if (sk_write_token(f, true, "DV") < 0 || sk_write_int32(f, true, v->dim) < 0)
-            return SK_EIO;
-        return write_raw(f, v->data, (size_t)v->dim, sizeof(double));
-    }
-    char line[LINE_CAP];
-    if (fputs(" [ ", f) < 0 || write_text_values_d(f, v->data, v->dim, line, sizeof line) < 0)
-        return SK_EIO;
-    return fputs("]\n", f) < 0 ? SK_EIO : 0;
-}
+DEFINE_VEC_WRITE(sk_vec, sk_vec, float, "FV", write_text_values_f)
+DEFINE_VEC_WRITE(sk_dvec, sk_dvec, double, "DV", write_text_values_d)
 
 /* After the token: the dimension and the raw elements (elem bytes each) of a binary vector,
  * into a malloc'ed buffer (*data, NULL when dim is 0). */
@@ -875,35 +753,24 @@ static int read_vec_binary(FILE *f, bool want_double, void *vec, const char *wha
     return st;
 }
 
-int sk_vec_read(FILE *f, bool binary, sk_vec *v)
-{
-    static const char what[] = "vector";
-    if (binary)
-        return read_vec_binary(f, false, v, what);
-    dbuf b = { NULL, 0, 0 };
-    int st = read_text_vector(f, false, &b, what);
-    if (st == 0)
-        st = sk_vec_resize(v, (int32_t)b.n);
-    for (size_t i = 0; st == 0 && i < b.n; i++)
-        v->data[i] = (float)b.v[i];
-    free(b.v);
-    return st;
-}
+#define DEFINE_VEC_READ(P, VT, T, DBL)                                                     \
+    int P##_read(FILE *f, bool binary, VT *v)                                              \
+    {                                                                                     \
+        static const char what[] = "vector";                                              \
+        if (binary)                                                                       \
+            return read_vec_binary(f, DBL, v, what);                                      \
+        dbuf b = { NULL, 0, 0 };                                                          \
+        int st = read_text_vector(f, DBL, &b, what);                                      \
+        if (st == 0)                                                                      \
+            st = P##_resize(v, (int32_t)b.n);                                             \
+        for (size_t i = 0; st == 0 && i < b.n; i++)                                       \
+            v->data[i] = (T)b.v[i];                                                       \
+        free(b.v);                                                                        \
+        return st;                                                                        \
+    }
 
-int sk_dvec_read(FILE *f, bool binary, sk_dvec *v)
-{
-    static const char what[] = "vector";
-    if (binary)
-        return read_vec_binary(f, true, v, what);
-    dbuf b = { NULL, 0, 0 };
-    int st = read_text_vector(f, true, &b, what);
-    if (st == 0)
-        st = sk_dvec_resize(v, (int32_t)b.n);
-    if (st == 0 && b.n)
-        memcpy(v->data, b.v, b.n * sizeof(double));
-    free(b.v);
-    return st;
-}
+DEFINE_VEC_READ(sk_vec, sk_vec, float, false)
+DEFINE_VEC_READ(sk_dvec, sk_dvec, double, true)
 
 /* ------------------------------------------------------------------ ranges */
 
@@ -971,69 +838,44 @@ int sk_parse_range(const char *range, int32_t rows, int32_t cols, bool is_matrix
     return 0;
 }
 
-int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst)
-{
-    int32_t r1, r2, c1, c2;
-    if (sk_parse_range(range, src->rows, src->cols, true, &r1, &r2, &c1, &c2) < 0)
-        return SK_EINVAL;
-    sk_mat v = sk_mat_view(src, r1, r2 - r1 + 1, c1, c2 - c1 + 1);
-    if (dst == src) {
-        sk_mat t;
-        sk_mat_init(&t);
-        if (sk_mat_copy(&t, &v) < 0)
-            return SK_EIO;
-        sk_mat_release(dst);
-        *dst = t;
-        return 0;
+/* The block is copied into a new matrix first, so dst may be src. */
+#define DEFINE_MAT_EXTRACT(P, MT, T)                                                       \
+    int P##_extract_range(const MT *src, const char *range, MT *dst)                       \
+    {                                                                                     \
+        int32_t r1, r2, c1, c2;                                                           \
+        if (sk_parse_range(range, src->rows, src->cols, true, &r1, &r2, &c1, &c2) < 0)    \
+            return SK_EINVAL;                                                             \
+        MT t;                                                                             \
+        P##_init(&t);                                                                     \
+        if (P##_resize(&t, r2 - r1 + 1, c2 - c1 + 1) < 0)                                 \
+            return SK_EIO;                                                                \
+        for (int32_t r = r1; r <= r2; r++)                                                \
+            memcpy(SK_ROW(&t, r - r1), SK_ROW(src, r) + c1, (size_t)(c2 - c1 + 1) * sizeof(T)); \
+        P##_release(dst);                                                                 \
+        *dst = t;                                                                         \
+        return 0;                                                                         \
     }
-    return sk_mat_copy(dst, &v);
-}
 
-int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst)
-{
-    int32_t r1, r2, c1, c2;
-    if (sk_parse_range(range, src->rows, src->cols, true, &r1, &r2, &c1, &c2) < 0)
-        return SK_EINVAL;
-    sk_dmat t;
-    sk_dmat_init(&t);
-    if (sk_dmat_resize(&t, r2 - r1 + 1, c2 - c1 + 1) < 0)
-        return SK_EIO;
-    for (int32_t r = r1; r <= r2; r++)
-        memcpy(SK_ROW(&t, r - r1), SK_ROW(src, r) + c1, (size_t)(c2 - c1 + 1) * sizeof(double));
-    sk_dmat_release(dst);
-    *dst = t;
-    return 0;
-}
+#define DEFINE_VEC_EXTRACT(P, VT, T)                                                       \
+    int P##_extract_range(const VT *src, const char *range, VT *dst)                       \
+    {                                                                                     \
+        int32_t i1, i2, c1, c2;                                                           \
+        if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)            \
+            return SK_EINVAL;                                                             \
+        VT t;                                                                             \
+        P##_init(&t);                                                                     \
+        if (P##_resize(&t, i2 - i1 + 1) < 0)                                              \
+            return SK_EIO;                                                                \
+        memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(T));                \
+        P##_release(dst);                                                                 \
+        *dst = t;                                                                         \
+        return 0;                                                                         \
+    }
 
-int sk_vec_extract_range(const sk_vec *src, const char *range, sk_vec *dst)
-{
-    int32_t i1, i2, c1, c2;
-    if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)
-        return SK_EINVAL;
-    sk_vec t;
-    sk_vec_init(&t);
-    if (sk_vec_resize(&t, i2 - i1 + 1) < 0)
-        return SK_EIO;
-    memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(float));
-    sk_vec_release(dst);
-    *dst = t;
-    return 0;
-}
-
-int sk_dvec_extract_range(const sk_dvec *src, const char *range, sk_dvec *dst)
-{
-    int32_t i1, i2, c1, c2;
-    if (sk_parse_range(range, src->dim, 1, false, &i1, &i2, &c1, &c2) < 0)
-        return SK_EINVAL;
-    sk_dvec t;
-    sk_dvec_init(&t);
-    if (sk_dvec_resize(&t, i2 - i1 + 1) < 0)
-        return SK_EIO;
-    memcpy(t.data, src->data + i1, (size_t)(i2 - i1 + 1) * sizeof(double));
-    sk_dvec_release(dst);
-    *dst = t;
-    return 0;
-}
+DEFINE_MAT_EXTRACT(sk_mat, sk_mat, float)
+DEFINE_MAT_EXTRACT(sk_dmat, sk_dmat, double)
+DEFINE_VEC_EXTRACT(sk_vec, sk_vec, float)
+DEFINE_VEC_EXTRACT(sk_dvec, sk_dvec, double)
 
 /* --------------------------------------------------------- element-wise ops */
 

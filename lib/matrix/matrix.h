@@ -70,15 +70,6 @@ int sk_vec_write(FILE *f, bool binary, const sk_vec *v);
 int sk_dvec_read(FILE *f, bool binary, sk_dvec *v);
 int sk_dvec_write(FILE *f, bool binary, const sk_dvec *v);
 
-/* For readers of objects whose size comes from a header (a corrupt size must not make us
- * allocate gigabytes): sk_stream_plan returns 0 to read `need` bytes directly (small, or a
- * regular file with that many bytes left), 1 to read them with sk_read_bytes (large, stream
- * of unknown size), or SK_EIO (ERROR printed) when the file is too short. sk_read_bytes
- * returns n bytes in a malloc'ed buffer (caller frees) that grows as the data arrives, or
- * NULL (ERROR printed) at end of file. */
-int sk_stream_plan(FILE *f, uint64_t need, const char *what);
-void *sk_read_bytes(FILE *f, size_t n, const char *what);
-
 /* Ranges "r1:r2" / "r1:r2,c1:c2" (io.md 4.2): dst = the sub-block of src. */
 int sk_mat_extract_range(const sk_mat *src, const char *range, sk_mat *dst);
 int sk_dmat_extract_range(const sk_dmat *src, const char *range, sk_dmat *dst);

@@ -7,10 +7,14 @@
 #include <string.h>
 
 static char last_line[8192];
+static size_t last_len;
 static void sink(int sev, const char *line, void *ctx)
 {
     (void)sev; (void)ctx;
+    last_len = strlen(line);
     snprintf(last_line, sizeof last_line, "%s", line);
+    if (ctx)
+        *(char *)ctx = line[last_len ? last_len - 1 : 0];
 }
 
 int main(void)
@@ -38,6 +42,21 @@ int main(void)
         SK_VLOG(2, "shown");
         CHECK(!strncmp(last_line, "VLOG[2] (copy-feats[skald]:", 27));
         sk_log_set_verbose(0);
+    }
+    TEST("long messages are not cut") {
+        size_t n = 100000;
+        char *msg = malloc(n + 1);
+        memset(msg, 'a', n);
+        msg[n - 1] = 'z';
+        msg[n] = 0;
+        char tail = 0;
+        sk_log_set_sink(sink, &tail);
+        SK_ERROR("%s", msg);
+        sk_log_set_sink(sink, NULL);
+        CHECK(last_len > n);
+        CHECK(tail == 'z');
+        CHECK(!strncmp(last_line, "ERROR (copy-feats[skald]:", 25));
+        free(msg);
     }
     TEST("options: forms, normalisation, positional args") {
         char *argv[] = { "tool", "--binary=false", "--Num_Frames=7", "--scale=0.5", "--flag",

@@ -289,6 +289,16 @@ int main(void)
         fclose(f);
         f = ropen("\x04\x05\0\0\0\x01\0\0\0", 9);
         CHECK(sk_read_int32_vector(f, true, &r, &n) < 0);
+        fclose(f);        /* A corrupt size (2^31-1 pairs = 16 GB) is refused in a regular file, and read as
+         * the bytes come on a stream, which ends first. */
+        static const char huge[] = "\x04\xff\xff\xff\x7f\x01\0\0\0";
+        f = tmpfile();
+        fwrite(huge, 1, 9, f);
+        rewind(f);
+        CHECK(sk_read_int32_pair_vector(f, true, &r, &n) < 0);
+        fclose(f);
+        f = ropen(huge, 9);
+        CHECK(sk_read_int32_pair_vector(f, true, &r, &n) < 0);
         fclose(f);
     }
     TEST("integer pair vectors") {

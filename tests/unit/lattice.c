@@ -2,14 +2,16 @@
  * latgen-faster-mapped): binary read + write is byte-identical, text output equals Kaldi's
  * lattice-copy ark,t output, text read back gives the same lattice, best paths after
  * lattice-scale / lattice-add-penalty equal lattice-best-path's at LM weights 7, 10, 13, 17,
- * and conversion to a raw Lattice round-trips. The archive framing ("key " + "\0B") is done
- * here by hand so that the test needs only lib/lat. */
+ * and conversion to a raw Lattice round-trips. The archive framing ("key " + lattice, no
+ * "\0B") is done here by hand, and once with sk_writer + sk_holder_clat. */
 #include "base/log.h"
+#include "io/table.h"
 #include "lat/lattice.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAXLAT 600
 static char *keys[MAXLAT];
@@ -144,6 +146,32 @@ int main(void)
         CHECK_INT(olen, blen);
         CHECK(olen == blen && !memcmp(out, bin, blen));
         free(out);
+    }
+    TEST("sk_writer with the lattice holder writes Kaldi's archive (no \\0B)") {
+        char path[] = "/tmp/skald-lat-XXXXXX";
+        int fd = mkstemp(path);
+        CHECK(fd >= 0);
+        close(fd);
+        char wspec[64];
+        snprintf(wspec, sizeof wspec, "ark:%s", path);
+        sk_writer *w = sk_writer_open(wspec, &sk_holder_clat);
+        CHECK(w != NULL);
+        for (int i = 0; w && i < nlat; i++)
+            CHECK_INT(sk_writer_write(w, keys[i], &lats[i]), 0);
+        CHECK_INT(sk_writer_close(w), 0);
+        snprintf(cmd, sizeof cmd, "cat %s", path);
+        size_t olen = 0;
+        char *out = run_slurp(cmd, &olen);
+        CHECK_INT(olen, blen);
+        CHECK(out && olen == blen && !memcmp(out, bin, blen));
+        free(out);
+        sk_seq_reader *r = sk_seq_open(wspec, &sk_holder_clat);
+        int n = 0;
+        for (; r && !sk_seq_done(r); sk_seq_next(r))
+            n += sk_seq_value(r) != NULL;
+        CHECK(r && sk_seq_close(r) == 0);
+        CHECK_INT(n, nlat);
+        unlink(path);
     }
     TEST("text write equals Kaldi's lattice-copy ark,t output") {
         char *out = NULL;
