@@ -24,7 +24,8 @@
 #include "nnet/nnet.h"
 
 static const char usage[] =
-    "Perform forward pass through Neural Network.\n"
+    "Run features through an nnet1 model and write its outputs (posteriors, or with\n"
+    "--no-softmax and --class-frame-counts the scaled log-likelihoods a decoder takes).\n"
     "Usage: nnet-forward [options] <nnet1-in> <feature-rspecifier> <feature-wspecifier>\n"
     "e.g.: nnet-forward final.nnet ark:input.ark ark:output.ark\n";
 
@@ -254,21 +255,20 @@ int main(int argc, char **argv)
     bool no_softmax = false, apply_log = false;
     float prior_scale = 1.0f, prior_floor = 1e-10f;
     sk_opts_string(po, "feature-transform", &feature_transform,
-                   "Feature transform in front of main network (in nnet format)");
+                   "An nnet applied to the features before the model (e.g. splicing and CMVN)");
     sk_opts_bool(po, "no-softmax", &no_softmax,
-                 "Removes the last component with Softmax, if found. The pre-softmax "
-                 "activations are the output of the network. Decoding them leads to the same "
-                 "lattices as if we had used 'log-posteriors'.");
-    sk_opts_bool(po, "apply-log", &apply_log, "Transform NN output by log()");
+                 "Drop a final Softmax component and write the activations before it "
+                 "(for decoding: same best path, cheaper)");
+    sk_opts_bool(po, "apply-log", &apply_log, "Write the natural log of the outputs");
     sk_opts_string(po, "use-gpu", &use_gpu,
-                   "yes|no|optional, only has effect if compiled with CUDA");
+                   "Compute on a GPU: yes (required), no, or optional (when one is there)");
     sk_opts_string(po, "class-frame-counts", &class_frame_counts,
-                   "Vector with frame-counts of pdfs to compute log-priors. (priors are "
-                   "typically subtracted from log-posteriors or pre-softmax activations)");
+                   "Per-pdf frame counts (a text or binary vector); their log relative frequencies "
+                   "are subtracted from the outputs");
     sk_opts_float(po, "prior-scale", &prior_scale,
-                  "Scaling factor to be applied on pdf-log-priors");
+                  "Multiplier of the log priors before they are subtracted");
     sk_opts_float(po, "prior-floor", &prior_floor,
-                  "Flooring constant for prior probability (i.e. label rel. frequency)");
+                  "Priors below this relative frequency are not subtracted (those outputs get a very low value)");
     sk_gpu_opts gpu = SK_GPU_OPTS_INIT;
     sk_gpu_opts_register(po, &gpu);
     sk_opts_parse(po);

@@ -26,9 +26,9 @@
 #include "nnet/train.h"
 
 static const char usage[] =
-    "Perform one iteration (epoch) of Neural Network training with\n"
-    "mini-batch Stochastic Gradient Descent. The training targets\n"
-    "are usually pdf-posteriors, prepared by ali-to-post.\n"
+    "Train an nnet1 model for one pass over the data (an epoch) by minibatch SGD on\n"
+    "frames shuffled in a buffer, or score it (--cross-validate). Targets are posteriors,\n"
+    "usually pdf ids from ali-to-pdf | ali-to-post.\n"
     "Data-parallel (synchronous SGD): with --num-threads=N (CPU workers), --num-gpus=N (or a\n"
     "GPU list, e.g. 0,2,3) or started by mpirun (one worker a process; with --num-gpus, one\n"
     "process a node and a worker a GPU, NCCL across nodes), every step takes\n"
@@ -131,32 +131,32 @@ int main(int argc, char **argv)
     bool binary = true, crossvalidate = false, randomize = true;
     const char *feature_transform = "", *objective = "xent", *frame_weights = "",
                *utt_weights = "", *use_gpu = "yes";
-    sk_opts_float(po, "learn-rate", &to.learn_rate, "Learning rate");
-    sk_opts_float(po, "momentum", &to.momentum, "Momentum");
-    sk_opts_float(po, "l1-penalty", &to.l1_penalty, "L1 penalty (promote sparsity)");
-    sk_opts_float(po, "l2-penalty", &to.l2_penalty, "L2 penalty (weight decay)");
-    sk_opts_int(po, "randomizer-size", &rnd_size, "Capacity of randomizer in frames");
-    sk_opts_int(po, "randomizer-seed", &rnd_seed, "Seed of random number generator");
-    sk_opts_int(po, "minibatch-size", &minibatch, "Size of a minibatch");
+    sk_opts_float(po, "learn-rate", &to.learn_rate, "Step size of the SGD update (per frame: gradients are summed over a minibatch)");
+    sk_opts_float(po, "momentum", &to.momentum, "Fraction of the previous update added to the current one");
+    sk_opts_float(po, "l1-penalty", &to.l1_penalty, "L1 regularisation per frame (pushes weights to zero)");
+    sk_opts_float(po, "l2-penalty", &to.l2_penalty, "L2 regularisation per frame (weight decay)");
+    sk_opts_int(po, "randomizer-size", &rnd_size, "Frames held in the shuffling buffer");
+    sk_opts_int(po, "randomizer-seed", &rnd_seed, "Seed of the frame shuffling");
+    sk_opts_int(po, "minibatch-size", &minibatch, "Frames in one SGD step (a worker's share when data-parallel)");
     sk_opts_int(po, "loss-report-frames", &loss_report_frames,
                 "Report loss per blocks of N frames (0 = no reports)");
-    sk_opts_bool(po, "binary", &binary, "Write output in binary mode");
+    sk_opts_bool(po, "binary", &binary, "Write the model in binary");
     sk_opts_bool(po, "cross-validate", &crossvalidate,
-                 "Perform cross-validation (don't back-propagate)");
+                 "Only evaluate the objective on the data; no training, no model written");
     sk_opts_bool(po, "randomize", &randomize,
-                 "Perform the frame-level shuffling within the Cache::");
+                 "Shuffle frames inside the randomizer buffer (false: keep the input order)");
     sk_opts_string(po, "feature-transform", &feature_transform,
-                   "Feature transform in Nnet format");
+                   "An nnet applied to the features before the trained model (not trained)");
     sk_opts_string(po, "objective-function", &objective,
-                   "Objective function : xent|mse|multitask,<type1>,<dim1>,<weight1>,...");
+                   "xent, mse, or multitask,<type1>,<dim1>,<weight1>,... (objectives of output blocks)");
     sk_opts_int(po, "max-frames", &max_frames,
-                "Maximum number of frames an utterance can have (skipped if longer)");
+                "Longer utterances are skipped");
     sk_opts_int(po, "length-tolerance", &length_tolerance,
-                "Allowed length mismatch of features/targets/weights (in frames, we truncate "
-                "to the shortest)");
-    sk_opts_string(po, "frame-weights", &frame_weights, "Per-frame weights, used to re-scale gradients.");
-    sk_opts_string(po, "utt-weights", &utt_weights, "Per-utterance weights, used to re-scale frame-weights.");
-    sk_opts_string(po, "use-gpu", &use_gpu, "yes|no|optional, only has effect if compiled with CUDA");
+                "Frames by which features, targets and weights may differ in length (all are "
+                "cut to the shortest)");
+    sk_opts_string(po, "frame-weights", &frame_weights, "Table of per-frame weight vectors scaling each frame's gradient");
+    sk_opts_string(po, "utt-weights", &utt_weights, "Table of per-utterance weights scaling all frames of an utterance");
+    sk_opts_string(po, "use-gpu", &use_gpu, "Compute on a GPU: yes (required), no, or optional (when one is there)");
     int32_t num_threads = 1;
     const char *num_gpus = "0";
     float comm_timeout = 300;
