@@ -63,6 +63,8 @@ int main(int argc, char **argv)
         if (!a)
             SK_FATAL("Cannot read utterance %s of %s", key, sk_escape(r1));
         if (!sk_ra_has_key(text2, key)) {
+            if (sk_ra_failed(text2))
+                SK_FATAL("Cannot go on: reading %s failed", sk_escape(r2));
             SK_WARN("Key %s is in %s, but not in %s", key, r1, r2);
             failed++;
             continue;
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
     }
     if (sk_seq_close(text1) < 0)
         SK_FATAL("Error reading %s", sk_escape(r1));
-    sk_ra_close(text2);
+    if (sk_ra_close(text2) < 0)
+        SK_FATAL("Error reading a table (see above)");
     if (sk_writer_close(out) < 0)
         SK_FATAL("Error writing %s", sk_escape(wspec));
     SK_LOG("Done %d sentences, failed for %d", done, failed);

@@ -125,6 +125,8 @@ int main(int argc, char *argv[])
         float utt_w = 1.0f;
         if (uw) {
             if (!sk_ra_has_key(uw, key)) {
+                if (sk_ra_failed(uw))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", key);
                 SK_WARN("%s, missing per-utterance weight", key);
                 num_other_error++;
                 continue;
@@ -137,6 +139,8 @@ int main(int argc, char *argv[])
         const sk_vec *frame_w = NULL;
         if (fw) {
             if (!sk_ra_has_key(fw, key)) {
+                if (sk_ra_failed(fw))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", key);
                 SK_WARN("%s, missing per-frame weights", key);
                 num_other_error++;
                 continue;
@@ -202,10 +206,10 @@ int main(int argc, char *argv[])
     SK_LOG("Counts written to %s", wx);
     free(out.data);
     free(counts);
-    if (fw)
-        sk_ra_close(fw);
-    if (uw)
-        sk_ra_close(uw);
+    if (fw && sk_ra_close(fw) < 0)
+        SK_FATAL("Error reading a table (see above)");
+    if (uw && sk_ra_close(uw) < 0)
+        SK_FATAL("Error reading a table (see above)");
     sk_opts_free(po);
     return 0;
 }

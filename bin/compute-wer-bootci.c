@@ -84,6 +84,8 @@ int main(int argc, char **argv)
         if (!ref)
             SK_FATAL("Failed to read the reference for key %s", key);
         bool has1 = sk_ra_has_key(h1, key), has2 = two && sk_ra_has_key(h2, key);
+        if (sk_ra_failed(h1) || (two && sk_ra_failed(h2)))
+            SK_FATAL("Cannot go on: reading the hypotheses failed at key %s", key);
         if (!two) {
             if (!has1 && !strcmp(mode, "strict"))
                 SK_FATAL("No hypothesis for key %s and strict mode specifier.", key);
@@ -103,9 +105,8 @@ int main(int argc, char **argv)
     }
     if (sk_seq_close(refs) < 0)
         SK_FATAL("Error reading %s", sk_escape(ref_rspec));
-    sk_ra_close(h1);
-    if (h2)
-        sk_ra_close(h2);
+    if (sk_ra_close(h1) < 0 || (h2 && sk_ra_close(h2) < 0))
+        SK_FATAL("Error reading the hypotheses (see above)");
 
     float mean = 0.0f, interval = 0.0f, mean2 = 0.0f, interval2 = 0.0f, p_improv = 0.0f;
     sk_wer_bootstrap(x.e1, x.w, x.n, replications, &mean, &interval);

@@ -50,6 +50,8 @@ int main(int argc, char **argv)
             SK_FATAL("Failed to read the reference for key %s", key);
         const sk_token_vec *hyp = NULL;
         if (!sk_ra_has_key(hyps, key)) {
+            if (sk_ra_failed(hyps))
+                SK_FATAL("Cannot go on: the table read for key %s failed", key);
             if (!strcmp(mode, "strict"))
                 SK_FATAL("No hypothesis for key %s and strict mode specifier.", key);
             w.num_absent++;
@@ -64,7 +66,8 @@ int main(int argc, char **argv)
     }
     if (sk_seq_close(refs) < 0)
         SK_FATAL("Error reading %s", sk_escape(ref_rspec));
-    sk_ra_close(hyps);
+    if (sk_ra_close(hyps) < 0)
+        SK_FATAL("Error reading a table (see above)");
     sk_wer_print(stdout, &w);
     if (fflush(stdout) != 0)
         SK_FATAL("Error writing to standard output");

@@ -55,6 +55,8 @@ static int type_one(sk_opts *po, float scale1, float scale2)
         for (int i = 0; i < n_other; i++) {
             const char *rs = sk_opts_arg(po, i + 2);
             if (!sk_ra_has_key(others[i], key)) {
+                if (sk_ra_failed(others[i]))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", key);
                 SK_WARN("No matrix found for utterance %s for system %d, rspecifier: %s", key,
                         i + 2, rs);
                 n_missing++;
@@ -80,7 +82,8 @@ static int type_one(sk_opts *po, float scale1, float scale2)
     if (sk_seq_close(reader) < 0)
         SK_FATAL("Error reading %s", in1);
     for (int i = 0; i < n_other; i++)
-        sk_ra_close(others[i]);
+        if (sk_ra_close(others[i]) < 0)
+            SK_FATAL("Error reading a table (see above)");
     if (sk_writer_close(writer) < 0)
         SK_FATAL("Error closing output %s", out);
     SK_LOG("Processed %d utterances: with a total of %d matrices across %d different systems",

@@ -117,6 +117,8 @@ int main(int argc, char **argv)
         const sk_dmat *st = &global;
         if (cr) {
             if (!sk_ra_has_key(cr, utt)) {
+                if (sk_ra_failed(cr))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", utt);
                 SK_WARN("No normalization statistics available for key %s, producing no output for this utterance", utt);
                 num_err++;
                 continue;
@@ -141,7 +143,8 @@ int main(int argc, char **argv)
     if (sk_seq_close(r) < 0 || sk_writer_close(w) < 0)
         sk_fatal_exit();
     if (cr)
-        sk_ra_close(cr);
+        if (sk_ra_close(cr) < 0)
+            SK_FATAL("Error reading a table (see above)");
     if (norm_vars)
         SK_LOG("Applied cepstral mean and variance normalization to %d utterances, errors on %d", num_done, num_err);
     else

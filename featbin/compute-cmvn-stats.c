@@ -28,6 +28,8 @@ static bool acc(sk_dmat *st, const sk_mat *feats, const char *utt, sk_ra_reader 
     const float *w = NULL;
     if (wr) {
         if (!sk_ra_has_key(wr, utt)) {
+            if (sk_ra_failed(wr))
+                SK_FATAL("Cannot go on: the table read for key %s failed", utt);
             SK_WARN("No weights available for utterance %s", utt);
             return false;
         }
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
                 for (int32_t i = 0; i < utts->n; i++) {
                     const char *u = utts->s[i];
                     if (!sk_ra_has_key(fr, u)) {
+                        if (sk_ra_failed(fr))
+                            SK_FATAL("Cannot go on: the table read for key %s failed", u);
                         SK_WARN("Did not find features for utterance %s", u);
                         num_err++;
                         continue;
@@ -157,8 +161,8 @@ int main(int argc, char **argv)
         sk_mat_release(&fst);
         SK_LOG("Wrote global CMVN stats to %s", sk_printable_wx(out));
     }
-    if (wr)
-        sk_ra_close(wr);
+    if (wr && sk_ra_close(wr) < 0)
+        SK_FATAL("Error reading a table (see above)");
     sk_dmat_release(&st);
     SK_LOG("Done accumulating CMVN stats for %d utterances; %d had errors.", num_done, num_err);
     sk_opts_free(po);

@@ -58,6 +58,8 @@ int main(int argc, char **argv)
         if (sk_segment_parse(line, false, &sg)) {
             const char *seg = sg.id, *utt = sg.reco;
             if (!sk_ra_has_key(fr, utt)) {
+                if (sk_ra_failed(fr))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", utt);
                 SK_WARN("Did not find features for utterance %s, skipping segment %s", utt, seg);
             } else {
                 const sk_mat *m = sk_ra_value(fr, utt);
@@ -97,7 +99,8 @@ int main(int argc, char **argv)
     free(line);
     if (sk_input_close(in) < 0 || sk_writer_close(w) < 0)
         sk_fatal_exit();
-    sk_ra_close(fr);
+    if (sk_ra_close(fr) < 0)
+        SK_FATAL("Error reading a table (see above)");
     SK_LOG("Successfully processed %d lines out of %d in the segments file. ", num_success, num_lines);
     sk_opts_free(po);
     return 0;

@@ -55,6 +55,8 @@ int main(int argc, char **argv)
         if (!sk_segment_parse(line, true, &sg)) {
             /* warned */
         } else if (!sk_ra_has_key(rr, sg.reco)) {
+            if (sk_ra_failed(rr))
+                SK_FATAL("Cannot go on: the table read for key %s failed", sg.reco);
             SK_WARN("Could not find recording %s, skipping segment %s", sg.reco, sg.id);
         } else {
             const char *segment = sg.id;
@@ -100,7 +102,8 @@ int main(int argc, char **argv)
     sk_wave_release(&seg);
     if (sk_input_close(in) < 0 || sk_writer_close(w) < 0)
         sk_fatal_exit();
-    sk_ra_close(rr);
+    if (sk_ra_close(rr) < 0)
+        SK_FATAL("Error reading a table (see above)");
     SK_LOG("Successfully processed %d lines out of %d in the segments file. ", num_success, num_lines);
     sk_opts_free(po);
     return 0;

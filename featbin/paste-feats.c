@@ -107,6 +107,8 @@ int main(int argc, char **argv)
         int i;
         for (i = 1; i < n_in; i++) {
             if (!sk_ra_has_key(others[i], utt)) {
+                if (sk_ra_failed(others[i]))
+                    SK_FATAL("Cannot go on: the table read for key %s failed", utt);
                 SK_WARN("Missing utt %s from input %s", utt, sk_opts_arg(po, i + 1));
                 num_err++;
                 break;
@@ -127,7 +129,8 @@ int main(int argc, char **argv)
     if (sk_seq_close(first) < 0)
         SK_FATAL("Error reading features from %s", sk_opts_arg(po, 1));
     for (int i = 1; i < n_in; i++)
-        sk_ra_close(others[i]);
+        if (sk_ra_close(others[i]) < 0)
+            SK_FATAL("Error reading a table (see above)");
     if (sk_writer_close(writer) < 0)
         SK_FATAL("Error closing output %s", out);
     SK_LOG("Done %d utts, errors on %d", num_done, num_err);

@@ -20,13 +20,9 @@ int main(int argc, char **argv)
     int32_t seed = 777;
     sk_opts_bool(po, "binary", &binary, "Binary output");
     sk_opts_int(po, "seed", &seed, "Random seed");
+    /* verbose 1 unless asked otherwise, as Kaldi's: the prototype lines are logged */
+    sk_opts_set_verbose_default(po, 1);
     sk_opts_parse(po);
-    /* Kaldi sets verbose 1 here unless --verbose was given (prototype lines are logged) */
-    bool verbose_given = false;
-    for (int i = 1; i < argc; i++)
-        verbose_given |= !strncmp(argv[i], "--verbose", 9);
-    if (!verbose_given)
-        sk_log_set_verbose(1);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);
     const char *proto = sk_opts_arg(po, 1), *out = sk_opts_arg(po, 2);

@@ -207,6 +207,10 @@ int main(int argc, char **argv)
     sk_comm_bind_backend(be);
     sk_nnet *nn = sk_dp_nnet(dp);
     int32_t global_mb = sk_dp_global_minibatch(dp);
+    /* A buffer smaller than one step would never hold a whole minibatch (Kaldi loops forever). */
+    if (rnd_size < global_mb)
+        par_fatal(&ps, "--randomizer-size=%d is smaller than a step of %d frames "
+                  "(--minibatch-size x workers); make it at least that", rnd_size, global_mb);
     if (ps.comm)
         SK_LOG("Data-parallel training: %d workers (%s), %d frames a step (%d a worker)",
                sk_dp_workers(dp), ps.kind, global_mb, minibatch);

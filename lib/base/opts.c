@@ -454,6 +454,16 @@ void sk_opts_parse(sk_opts *po)
     }
 }
 
+void sk_opts_set_verbose_default(sk_opts *po, int32_t level)
+{
+    po->verbose = level;
+    for (int i = 0; i < po->n_opts; i++)
+        if (po->opts[i].ptr == &po->verbose) {
+            free(po->opts[i].deflt);
+            render_default(&po->opts[i]);
+        }
+}
+
 int sk_opts_num_args(const sk_opts *po) { return po->argc - po->first_arg; }
 
 const char *sk_opts_arg(const sk_opts *po, int i)

@@ -40,6 +40,10 @@ void sk_opts_float(sk_opts *po, const char *name, float *v, const char *doc);
 void sk_opts_double(sk_opts *po, const char *name, double *v, const char *doc);
 void sk_opts_string(sk_opts *po, const char *name, const char **v, const char *doc);
 
+/* Change the default of --verbose (before sk_opts_parse; --verbose on the command line or in a
+ * --config file still wins). */
+void sk_opts_set_verbose_default(sk_opts *po, int32_t level);
+
 /* Parse the command line given to sk_opts_new. On --help prints usage and exits 0; on a
  * bad option prints usage + ERROR and exits 255. Applies --verbose to the log module. */
 void sk_opts_parse(sk_opts *po);

@@ -121,6 +121,8 @@ int sk_compute_feats_main(sk_feat_type type, const char *usage, int argc, char *
         float warp = vtln_warp;
         if (vtln) {
             if (!sk_ra_has_key(vtln, utt)) {
+                if (sk_ra_failed(vtln))
+                    goto out;
                 SK_WARN("No vtln-map entry for utterance-id (or speaker-id) %s", utt);
                 continue;
             }
@@ -183,8 +185,8 @@ out:
         sk_writer_close(writer);
     if (dur_writer)
         sk_writer_close(dur_writer);
-    if (vtln)
-        sk_ra_close(vtln);
+    if (vtln && sk_ra_close(vtln) < 0)
+        status = SK_EXIT_FATAL;
     sk_feat_computer_free(comp);
     sk_opts_free(po);
     return status;

@@ -1112,6 +1112,11 @@ sk_ra_reader *sk_ra_open_mapped(const char *rspec, const char *map_rspec, const 
     return r;
 }
 
+bool sk_ra_failed(const sk_ra_reader *r)
+{
+    return r && !r->spec.permissive && (r->error || (r->map_r && sk_ra_failed(r->map_r)));
+}
+
 int sk_ra_close(sk_ra_reader *r)
 {
     if (!r)

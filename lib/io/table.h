@@ -107,6 +107,12 @@ bool sk_ra_has_key(sk_ra_reader *r, const char *key);
 void *sk_ra_value(sk_ra_reader *r, const char *key);
 /* The same, but a missing key prints nothing (for "look up, else fall back" callers). */
 void *sk_ra_value_quiet(sk_ra_reader *r, const char *key);
+/* True once the reader has met an error that Kaldi treats as fatal (a corrupt or short
+ * archive, a duplicate key, keys out of the promised order, a key missing from the map) and it
+ * is not permissive. sk_ra_has_key then answers false: a tool must tell this apart from a
+ * missing key and stop (the ERROR line is already printed). */
+bool sk_ra_failed(const sk_ra_reader *r);
+/* Closes and frees; SK_EIO if sk_ra_failed was true or an input pipe failed. */
 int sk_ra_close(sk_ra_reader *r);
 
 /* ---- writer ---- */

@@ -221,6 +221,14 @@ int sk_utt_source_next(sk_utt_source *s, sk_utt *u)
     for (; !sk_seq_done(s->feats); sk_seq_next(s->feats)) {
         const char *utt = sk_seq_key(s->feats);
         SK_VLOG(3, "Reading %s", utt);
+        if (!sk_ra_has_key(s->targets, utt) && sk_ra_failed(s->targets)) {
+            SK_ERROR("Cannot go on after an error reading the targets (at %s)", utt);
+            return SK_EIO;
+        }
+        if ((s->fw && sk_ra_failed(s->fw)) || (s->uw && sk_ra_failed(s->uw))) {
+            SK_ERROR("Cannot go on after an error reading the weights (at %s)", utt);
+            return SK_EIO;
+        }
         if (!sk_ra_has_key(s->targets, utt)) {
             SK_WARN("%s, missing targets", utt);
             s->num_no_tgt++;
@@ -336,12 +344,12 @@ int sk_utt_source_close(sk_utt_source *s)
     int st = 0;
     if (s->feats && sk_seq_close(s->feats) < 0)
         st = SK_EIO;
-    if (s->targets)
-        sk_ra_close(s->targets);
-    if (s->fw)
-        sk_ra_close(s->fw);
-    if (s->uw)
-        sk_ra_close(s->uw);
+    if (s->targets && sk_ra_close(s->targets) < 0)
+        st = SK_EIO;
+    if (s->fw && sk_ra_close(s->fw) < 0)
+        st = SK_EIO;
+    if (s->uw && sk_ra_close(s->uw) < 0)
+        st = SK_EIO;
     if (s->be)
         s->be->mat_free(s->be, &s->fin);
     sk_mat_release(&s->fm);

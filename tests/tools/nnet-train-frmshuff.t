@@ -90,4 +90,8 @@ test_expect_success 'a failed run leaves an existing model-out intact' '
     test_must_fail nnet-train-frmshuff --use-gpu=no --minibatch-size=1 ark,t:f.txt ark,t:bad.txt m.nnet o.nnet 2>err &&
     test "$(cat o.nnet)" = old && ! ls o.nnet.tmp.* 2>/dev/null
 '
+test_expect_error 'a randomizer smaller than one step is refused (it would never fill a minibatch)' \
+    "randomizer-size=100 is smaller than a step of 256 frames" \
+    nnet-train-frmshuff --use-gpu=no --cross-validate=true --randomizer-size=100 \
+        --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.epoch1.nnet
 test_done

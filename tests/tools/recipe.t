@@ -6,7 +6,7 @@
 RUN=$TOP/egs/digits/run.sh
 
 test_expect_success 'recipe runs end to end on a subset and reaches the WER bound' '
-    "$RUN" --subset 200 --max-iters 4 --exp "$SCRATCH/exp" > out 2> err || { cat out err; false; }
+    "$RUN" --subset 200 --max-iters 4 --exp "$SCRATCH/exp" > out 2> err || { cat out err; false; } &&
     cat out &&
     grep -q "^== stage 7: scoring" out && test -s exp/RESULTS &&
     test -s exp/dnn/final.nnet && test -s exp/dnn/training-curve.png &&
@@ -17,7 +17,7 @@ test_expect_success 'recipe runs end to end on a subset and reaches the WER boun
     awk -v w="$wer" "BEGIN { exit !(w <= 8.0) }"
 '
 test_expect_success 'recipe: one-best decoding path (--lattices false)' '
-    "$RUN" --subset 60 --max-iters 2 --lattices false --exp "$SCRATCH/exp" > out 2>&1 || { cat out; false; }
+    "$RUN" --subset 60 --max-iters 2 --lattices false --exp "$SCRATCH/exp" > out 2>&1 || { cat out; false; } &&
     grep -q "^%WER" exp/RESULTS && grep -q "one-best" exp/RESULTS
 '
 test_expect_success 'recipe: a missing data dir stops it at once, saying what is missing' '
@@ -30,7 +30,7 @@ test_expect_success 'recipe: missing alignments stop it before any work' '
     grep -q "missing $SCRATCH/k/tri1_ali/ali.1.gz" err && ! test -d "$SCRATCH/e/data"
 '
 test_expect_success 'recipe: features of the wrong dim for the network stop it at once' '
-    "$RUN" --subset 20 --max-iters 1 --exp "$SCRATCH/exp" > out 2>&1 || { cat out; false; }
+    "$RUN" --subset 20 --max-iters 1 --exp "$SCRATCH/exp" > out 2>&1 || { cat out; false; } &&
     echo 13 > exp/dnn/feat_dim &&
     test_must_fail "$RUN" --stage 4 --exp "$SCRATCH/exp" > out 2> err &&
     grep -q "feature dim 40 differs from the dim 13" err

@@ -679,9 +679,11 @@ int main(void)
         CHECK(sk_ra_has_key(r, "u3"));
         CHECK(*(int32_t *)sk_ra_value(r, "u3") == 1);
         CHECK(*(int32_t *)sk_ra_value(r, "u2") == 2);
+        CHECK(!sk_ra_failed(r));
         CHECK(!sk_ra_has_key(r, "u9"));
         CHECK(has_err("Attempting to read key u9, which is not present in utt2spk map"));
-        sk_ra_close(r);
+        CHECK(sk_ra_failed(r));          /* an error (fatal in Kaldi), not a missing key */
+        CHECK(sk_ra_close(r) < 0);
     }
     TEST("scalar text reading: newline rules (io.md 7.8)") {
         write_str("sc1.ark", "a 5 x\n");
