@@ -1,6 +1,5 @@
 /* nnet-initialize: build an nnet1 model from a prototype with random parameters. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "base/log.h"
 #include "base/opts.h"
