@@ -287,6 +287,10 @@ static void copy_backprop(sk_component *c, const sk_bmat *in, const sk_bmat *out
     (void)in; (void)out;
     c->be->copy(c->be, din, dout);
 }
+bool sk_component_backprop_is_copy(const sk_component *c)
+{
+    return c->ops->backprop == copy_backprop;
+}
 static void sigmoid_propagate(sk_component *c, const sk_bmat *in, sk_bmat *out)
 {
     c->be->sigmoid(c->be, out, in);

@@ -197,10 +197,16 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
     if (dout->rows != nn->rows || dout->cols != sk_nnet_output_dim(nn))
         SK_BUG("backprop: derivative is %dx%d, expected %dx%d", dout->rows, dout->cols,
                nn->rows, sk_nnet_output_dim(nn));
-    nn->be->copy(nn->be, &nn->diff[nn->n], dout);
+    /* no copies: the output derivative is read where the caller keeps it, and a component
+     * whose backprop is a copy (Softmax, AddShift) passes on a view of its output derivative
+     * (nothing writes a derivative once the component below has it; the views are reset by
+     * the next propagate) */
+    nn->diff[nn->n] = *dout;
     for (int i = nn->n - 1; i >= 0; i--) {
         sk_component *c = nn->c[i];
-        if (i > 0 || need_input_diff || c->ops->type == SK_PARALLEL)  /* nested grads */
+        if (sk_component_backprop_is_copy(c) && c->in_dim == c->out_dim)
+            nn->diff[i] = nn->diff[i + 1];
+        else if (i > 0 || need_input_diff || c->ops->type == SK_PARALLEL)  /* nested grads */
             c->ops->backprop(c, &nn->prop[i], &nn->prop[i + 1], &nn->diff[i + 1], &nn->diff[i]);
         if (c->ops->gradient)
             c->ops->gradient(c, &nn->prop[i], &nn->diff[i + 1]);
