@@ -219,7 +219,7 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
 const sk_bmat *sk_nnet_backprop_fused(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff,
                                       const sk_train_opts *o)
 {
-    bool ok = o->momentum == 0 && o->l1_penalty == 0;
+    bool ok = o->l1_penalty == 0;   /* (momentum: the gemm's beta, component.c) */
     for (int i = 0; i < nn->n; i++) {
         sk_component_type t = nn->c[i]->ops->type;
         if (ok && (t == SK_AFFINE || t == SK_LINEAR))

@@ -277,7 +277,9 @@ static void run_all(void)
         be->mat_free(be, &x); be->mat_free(be, &dy);
         sk_nnet_free(a); sk_nnet_free(b);
     }
-    TEST(N("nnet: fused SGD step == gradient + update (L2, max-norm, bias coef)")) {
+    for (int mi = 0; mi < 2; mi++)
+    TEST(mi ? N("nnet: fused momentum step (gemm beta) == gradient + update, mixed with plain")
+            : N("nnet: fused SGD step == gradient + update (L2, max-norm, bias coef)")) {
         sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
         sk_component *ca[2], *cb[2];
         for (int k = 0; k < 2; k++) {
@@ -295,15 +297,20 @@ static void run_all(void)
         sk_bmat x, dy;
         be->mat_alloc(be, &x, 5, 4); be->mat_alloc(be, &dy, 5, 3);
         fill(&x, -1, 1); fill(&dy, -1, 1);
-        sk_train_opts o = { 0.5f, 0.0f, 0.0f, 0.01f };
-        for (int step = 0; step < 3; step++) {
+        sk_train_opts o = { 0.5f, mi ? 0.9f : 0.0f, 0.0f, 0.01f };
+        for (int step = 0; step < 4; step++) {
             sk_nnet_propagate(a, &x);
             sk_nnet_backprop(a, &dy, false);
             sk_nnet_update(a, &o);
             sk_nnet_propagate(b, &x);
-            sk_nnet_backprop_fused(b, &dy, false, &o);
+            if (mi && step == 2)   /* a plain step between fused ones (the stats minibatch) */
+                sk_nnet_backprop(b, &dy, false);
+            else
+                sk_nnet_backprop_fused(b, &dy, false, &o);
             sk_nnet_update(b, &o);
         }
+        if (mi)   /* the momentum buffers carry the history in both */
+            CHECK(ca[0]->p[0].corr_owned && cb[0]->p[0].corr_owned && cb[0]->p[1].corr_owned);
         double e = 0;
         for (int k = 0; k < 2; k++)
             for (int p = 0; p < 2; p++)
