@@ -322,6 +322,39 @@ static void run_all(void)
         be->mat_free(be, &x); be->mat_free(be, &dy);
         sk_nnet_free(a); sk_nnet_free(b);
     }
+    TEST(N("nnet: forward-only has no derivative buffers; growing batches keep their buffers")) {
+        sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
+        sk_component *ca = mk(SK_AFFINE, 4, 3);
+        sk_component *cb = sk_component_new(ca->ops, be, 4, 3);
+        be->copy(be, &cb->p[0].val, &ca->p[0].val);
+        be->copy(be, &cb->p[1].val, &ca->p[1].val);
+        sk_nnet_append(a, ca); sk_nnet_append(a, mk(SK_SIGMOID, 3, 3));
+        sk_nnet_append(b, cb); sk_nnet_append(b, mk(SK_SIGMOID, 3, 3));
+        b->forward_only = true;
+        sk_bmat x;
+        be->mat_alloc(be, &x, 12, 4);
+        fill(&x, -1, 1);
+        sk_bmat x10 = sk_bmat_rows(&x, 0, 10);
+        const sk_bmat *ya = sk_nnet_propagate(a, &x10), *yb = sk_nnet_propagate(b, &x10);
+        CHECK(ya && yb && b->buf_diff[1].data == NULL && a->buf_diff[1].data != NULL);
+        float *p10 = b->buf_prop[1].data;
+        yb = sk_nnet_propagate(b, &x);   /* 12 rows: grows to 15, then 11 rows: no change */
+        ya = sk_nnet_propagate(a, &x);
+        CHECK_INT(b->buf_prop[1].rows, 15);
+        CHECK(p10 != b->buf_prop[1].data);
+        float *p15 = b->buf_prop[1].data;
+        sk_bmat x11 = sk_bmat_rows(&x, 1, 11);
+        sk_nnet_propagate(b, &x11);
+        CHECK(b->buf_prop[1].data == p15);
+        yb = sk_nnet_propagate(b, &x);
+        double e = 0;
+        for (int r = 0; r < 12; r++)
+            for (int q = 0; q < 3; q++)
+                e = fmax(e, fabs(at(ya, r, q) - at(yb, r, q)));
+        CHECK(e == 0);
+        be->mat_free(be, &x);
+        sk_nnet_free(a); sk_nnet_free(b);
+    }
     TEST(N("nnet: dims must chain")) {
         sk_nnet *nn = sk_nnet_new(be);
         CHECK(sk_nnet_append(nn, mk(SK_AFFINE, 4, 3)) == 0);
