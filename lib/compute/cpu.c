@@ -891,6 +891,19 @@ static void cpu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
         free(nz);
 }
 
+/* set_const: +0 is all-zero bits, a memset per row (the targets' zeroing each minibatch) */
+static void cpu_set_const(const sk_backend *be, sk_bmat *m, float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (bits != 0) {
+        ref_set_const(be, m, v);
+        return;
+    }
+    for (int32_t r = 0; r < m->rows; r++)
+        memset(ROW(m, r), 0, sizeof(float) * (size_t)m->cols);
+}
+
 /* ---------------------------------------------------------------- tables */
 
 #define COMMON_ENTRIES \
@@ -898,7 +911,7 @@ static void cpu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
     .mat_alloc = cpu_mat_alloc, .mat_free = cpu_mat_free, .vec_alloc = cpu_vec_alloc, \
     .vec_free = cpu_vec_free, .alloc = cpu_alloc, .free = cpu_free, .upload = cpu_upload, \
     .download = cpu_download, .upload_raw = cpu_raw, .download_raw = cpu_raw, .copy = cpu_copy, \
-    .set_const = ref_set_const, .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
+    .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
     .affine = ref_affine, .log = ref_log, .clip = ref_clip, .max_elements = ref_max_elements, \
     .add_where_equal = ref_add_where_equal, .vec_pow = ref_vec_pow, \
     .row_sums = ref_row_sums, \
@@ -915,14 +928,14 @@ static const sk_backend cpu_ref_backend = {
     .name = "cpu-ref", COMMON_ENTRIES,
     .gemm = ref_gemm, .col_sums = ref_col_sums, .sigmoid = ref_sigmoid, .softmax = ref_softmax,
     .add_vec_to_rows = ref_add_vec_to_rows, .diff_sigmoid = ref_diff_sigmoid,
-    .row_max_id = ref_row_max_id, .xent = ref_xent,
+    .row_max_id = ref_row_max_id, .xent = ref_xent, .set_const = ref_set_const,
 };
 
 static const sk_backend cpu_backend = {
     .name = "cpu", COMMON_ENTRIES,
     .gemm = cpu_gemm, .col_sums = cpu_col_sums, .sigmoid = cpu_sigmoid, .softmax = cpu_softmax,
     .add_vec_to_rows = cpu_add_vec_to_rows, .diff_sigmoid = cpu_diff_sigmoid,
-    .row_max_id = cpu_row_max_id, .xent = cpu_xent,
+    .row_max_id = cpu_row_max_id, .xent = cpu_xent, .set_const = cpu_set_const,
 };
 
 const sk_backend *sk_backend_cpu(void) { return &cpu_backend; }

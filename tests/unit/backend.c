@@ -270,6 +270,13 @@ int main(void)
         CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
         F->col_sums(F, -0.3f, &s.f, 0.0f, &v.f); R->col_sums(R, -0.3f, &s.r, 0.0f, &v.r);
         CHECK(vdiff(&v.f, &v.r) < 1e-5);
+        sk_bmat ob = sk_bmat_cols(&o.f, 3, 700), rb = sk_bmat_cols(&o.r, 3, 700);  /* a block */
+        F->set_const(F, &ob, 0.0f); R->set_const(R, &rb, 0.0f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->set_const(F, &ob, -0.0f); R->set_const(R, &rb, -0.0f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->set_const(F, &ob, 2.5f); R->set_const(R, &rb, 2.5f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
         rel(&y); rel(&t); rel(&d); relv(&w); rel(&s); rel(&g); rel(&o); relv(&v);
     }
     TEST("copy_rows / add_to_rows / copy_cols / add_to_cols") {
