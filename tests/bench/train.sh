@@ -2,8 +2,8 @@
 # Speed of nnet1 training and forward on the CPU (tests/bench: prints figures, never fails).
 # Network 440 - 6 x 1024 sigmoid - 2000 softmax (7.74 M parameters, 46.4 MFLOP per training
 # frame, 15.5 MFLOP per forward frame; the step skips the first layer's input derivative, so
-# its GEMMs are 45.5 MFLOP and the %-of-sgemm figure is ~2% generous), minibatch 256, the bundled fbank features spliced +-5
-# (8237 frames, x2 = 16474), random targets. Compared with OpenBLAS sgemm 256x1024x1024 on the
+# its GEMMs are 45.5 MFLOP and the %-of-sgemm figure is ~2% generous), minibatch 256, the
+# bundled fbank features spliced +-5 (8237 frames), random targets. Compared with OpenBLAS sgemm 256x1024x1024 on the
 # same machine and with Kaldi's 578 frames/s (conformance/nnet1/README.md; same machine kind).
 # Usage: tests/bench/train.sh [repeats]   (SKALD_BENCH_THREADS sets OPENBLAS_NUM_THREADS;
 #   SKALD_BENCH_OLD=DIR also times DIR/nnet-train-frmshuff and DIR/nnet-forward, an older build,
