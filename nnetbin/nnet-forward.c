@@ -107,8 +107,12 @@ static void fwd_flush(fwd_state *st)
     const sk_bmat *y = sk_nnet_propagate(st->nn, &x);
     if (!y)
         SK_FATAL("Cannot forward %d frames (out of memory)", st->nb);
-    if (sk_mat_resize(&st->out, y->rows, y->cols) < 0)
-        SK_FATAL("out of memory");
+    /* the host output matrix is kept between batches (no zeroing, no page faults each time) */
+    if (st->out.rows < y->rows || st->out.cols != y->cols) {
+        int32_t cap = st->batch_rows > y->rows ? st->batch_rows : y->rows;
+        if (sk_mat_resize(&st->out, cap, y->cols) < 0)
+            SK_FATAL("out of memory");
+    }
     be->download(be, st->out.data, st->out.stride, y);
     be->sync(be);
     if (st->log_prior && st->prior_dim != y->cols)
@@ -312,6 +316,7 @@ int main(int argc, char **argv)
                  sk_nnet_output_dim(trans), sk_nnet_input_dim(nn));
     sk_nnet_set_train(trans, false);
     sk_nnet_set_train(nn, false);   /* dropout off */
+    trans->forward_only = nn->forward_only = true;   /* no derivative buffers */
 
     float *log_prior = NULL;
     int32_t prior_dim = 0;

@@ -218,6 +218,7 @@ int main(int argc, char **argv)
         SK_FATAL("Dimensionality mismatch! Feature transform output %d, network input %d",
                  sk_nnet_output_dim(trans), sk_nnet_input_dim(nn));
     sk_nnet_set_train(trans, false);
+    trans->forward_only = true;   /* no derivative buffers */
 
     sk_utt_source_cfg cfg = {
         .feats = feat_rs, .targets = tgt_rs, .frame_weights = frame_weights,

@@ -257,24 +257,6 @@ static void ref_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, fl
         v->data[c] = (float)(alpha * s + (beta == 0 ? 0 : (double)beta * v->data[c]));
     }
 }
-static void cpu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
-                         sk_bvec *v)
-{
-    (void)be;
-    SHAPE(v->dim == m->cols);
-    int32_t n = m->cols;
-    float *acc = calloc((size_t)n + 1, sizeof(float));
-    if (!acc)
-        SK_BUG("out of memory");
-    for (int32_t r = 0; r < m->rows; r++) {
-        const float *x = ROW(m, r);
-        for (int32_t c = 0; c < n; c++)
-            acc[c] += x[c];
-    }
-    for (int32_t c = 0; c < n; c++)
-        v->data[c] = alpha * acc[c] + (beta == 0 ? 0 : beta * v->data[c]);
-    free(acc);
-}
 static void ref_row_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
                          sk_bvec *v)
 {
@@ -737,6 +719,191 @@ static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
     }
 }
 
+/* ---------------------------------------------------------------- fast elementwise passes
+ * Per-minibatch passes of the training step (bias add, sigmoid derivative, column sums,
+ * argmax, cross-entropy), written so that the vectoriser can take them: the same arithmetic
+ * in the same order as the ref_* version (no reassociation; -std=c11 keeps FP contraction
+ * off), so their results are bit-identical to the reference (tests/unit/backend.c). Each has
+ * an AVX2 clone picked at run time, as the activations above. */
+#define FAST_ROW_FN(name, params, body)                                       \
+    __attribute__((target("avx2,fma"), optimize("O3")))                         \
+    static void name##_avx2 params { body }                                     \
+    __attribute__((optimize("O3")))                                              \
+    static void name##_generic params { body }
+
+FAST_ROW_FN(addvec_row, (float *restrict y, const float *restrict v, float alpha, float beta,
+                         int32_t n),
+    if (beta == 0) {
+        for (int32_t c = 0; c < n; c++)
+            y[c] = alpha * v[c] + 0.0f;
+    } else {
+        for (int32_t c = 0; c < n; c++)
+            y[c] = alpha * v[c] + beta * y[c];
+    })
+static void cpu_add_vec_to_rows(const sk_backend *be, float alpha, const sk_bvec *v, float beta,
+                                sk_bmat *m)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    void (*row)(float *restrict, const float *restrict, float, float, int32_t) =
+        have_avx2() ? addvec_row_avx2 : addvec_row_generic;
+    for (int32_t r = 0; r < m->rows; r++)
+        row(ROW(m, r), v->data, alpha, beta, m->cols);
+}
+
+FAST_ROW_FN(dsig_row, (float *restrict dx, const float *restrict y, const float *restrict dy,
+                       int32_t n),
+    for (int32_t c = 0; c < n; c++)
+        dx[c] = dy[c] * y[c] * (1.0f - y[c]);)
+static void cpu_diff_sigmoid(const sk_backend *be, sk_bmat *dx, const sk_bmat *y, const sk_bmat *dy)
+{
+    (void)be;
+    SAME(dx, y); SAME(dx, dy);
+    void (*row)(float *restrict, const float *restrict, const float *restrict, int32_t) =
+        have_avx2() ? dsig_row_avx2 : dsig_row_generic;
+    for (int32_t r = 0; r < y->rows; r++) {
+        /* in place (dx aliasing dy or y) is allowed by the contract: one element at a time
+         * read before written, so the restrict rows are only used when nothing aliases */
+        if (ROW(dx, r) == ROW(dy, r) || ROW(dx, r) == ROW(y, r)) {
+            float *d = ROW(dx, r);
+            const float *yy = ROW(y, r), *g = ROW(dy, r);
+            for (int32_t c = 0; c < y->cols; c++)
+                d[c] = g[c] * yy[c] * (1.0f - yy[c]);
+        } else {
+            row(ROW(dx, r), ROW(y, r), ROW(dy, r), y->cols);
+        }
+    }
+}
+
+FAST_ROW_FN(colacc_row, (float *restrict acc, const float *restrict x, int32_t n),
+    for (int32_t c = 0; c < n; c++)
+        acc[c] += x[c];)
+FAST_ROW_FN(colout_row, (float *restrict v, const float *restrict acc, float alpha, float beta,
+                         int32_t n),
+    if (beta == 0) {
+        for (int32_t c = 0; c < n; c++)
+            v[c] = alpha * acc[c] + 0.0f;
+    } else {
+        for (int32_t c = 0; c < n; c++)
+            v[c] = alpha * acc[c] + beta * v[c];
+    })
+
+/* per-row float accumulation, rows in order (what the cpu backend has always done) */
+static void cpu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
+                         sk_bvec *v)
+{
+    (void)be;
+    SHAPE(v->dim == m->cols);
+    int32_t n = m->cols;
+    float stack[4096], *acc = n <= 4096 ? stack : malloc(sizeof(float) * (size_t)n);
+    if (!acc)
+        SK_BUG("out of memory");
+    memset(acc, 0, sizeof(float) * (size_t)n);
+    bool a2 = have_avx2();
+    for (int32_t r = 0; r < m->rows; r++)
+        (a2 ? colacc_row_avx2 : colacc_row_generic)(acc, ROW(m, r), n);
+    (a2 ? colout_row_avx2 : colout_row_generic)(v->data, acc, alpha, beta, n);
+    if (acc != stack)
+        free(acc);
+}
+
+/* First index of the row maximum, as ref_row_max_id: NaN never wins (it fails every >), a
+ * NaN in column 0 stays the answer. Eight running maxima (x > m ? x : m is maxps) then the
+ * first column equal to their maximum. */
+__attribute__((optimize("O3")))
+static int32_t argmax_row(const float *x, int32_t n)
+{
+    if (n <= 0)
+        return -1;
+    float m = x[0];
+    if (m != m)
+        return 0;
+    float lane[8];
+    for (int j = 0; j < 8; j++)
+        lane[j] = m;
+    int32_t c = 0;
+    for (; c + 8 <= n; c += 8)
+        for (int j = 0; j < 8; j++)
+            lane[j] = x[c + j] > lane[j] ? x[c + j] : lane[j];
+    for (; c < n; c++)
+        m = x[c] > m ? x[c] : m;
+    for (int j = 0; j < 8; j++)
+        m = lane[j] > m ? lane[j] : m;
+    for (c = 0; c < n; c++)
+        if (x[c] == m)
+            return c;
+    return 0;   /* not reached: m is one of the x[c] */
+}
+static void cpu_row_max_id(const sk_backend *be, const sk_bmat *m, int32_t *ids)
+{
+    (void)be;
+    for (int32_t r = 0; r < m->rows; r++)
+        ids[r] = argmax_row(ROW(m, r), m->cols);
+}
+
+FAST_ROW_FN(xent_diff_row, (float *restrict d, const float *restrict y, const float *restrict t,
+                            float wp, int32_t n),
+    for (int32_t c = 0; c < n; c++)
+        d[c] = (y[c] - t[c]) * wp;)
+
+/* ref_xent with the target row read once for its non-zeros (adding the zeros to the float
+ * sum changes nothing), the derivative vectorised, the logs only at the non-zeros. */
+static void cpu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, const sk_bvec *w,
+                     sk_bmat *dy, double *xent, double *ent, double *frames, float *wprime)
+{
+    (void)be;
+    SAME(y, t); SAME(y, dy);
+    SHAPE(w->dim == y->rows);
+    int32_t n = y->cols;
+    int32_t stack[1024], *nz = n <= 1024 ? stack : malloc(sizeof(int32_t) * (size_t)n);
+    if (!nz)
+        SK_BUG("out of memory");
+    void (*row)(float *restrict, const float *restrict, const float *restrict, float, int32_t) =
+        have_avx2() ? xent_diff_row_avx2 : xent_diff_row_generic;
+    for (int32_t r = 0; r < y->rows; r++) {
+        const float *yi = ROW(y, r), *ti = ROW(t, r);
+        float *d = ROW(dy, r);
+        int32_t k = 0;
+        float ts = 0;
+        for (int32_t c = 0; c < n; c++)
+            if (ti[c] != 0) {
+                nz[k++] = c;
+                ts += ti[c];
+            }
+        float wp = w->data[r] * ts;
+        if (wprime)
+            wprime[r] = wp;
+        if (d == yi || d == ti) {
+            for (int32_t c = 0; c < n; c++)
+                d[c] = (yi[c] - ti[c]) * wp;
+        } else {
+            row(d, yi, ti, wp, n);
+        }
+        for (int32_t i = 0; i < k; i++) {
+            int32_t c = nz[i];
+            float wt = wp * ti[c];
+            frames[c] += wt;
+            xent[c] += -(double)(wt * logf(yi[c] + 1e-20f));
+            ent[c] += -(double)(wt * logf(ti[c] + 1e-20f));
+        }
+    }
+    if (nz != stack)
+        free(nz);
+}
+
+/* set_const: +0 is all-zero bits, a memset per row (the targets' zeroing each minibatch) */
+static void cpu_set_const(const sk_backend *be, sk_bmat *m, float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (bits != 0) {
+        ref_set_const(be, m, v);
+        return;
+    }
+    for (int32_t r = 0; r < m->rows; r++)
+        memset(ROW(m, r), 0, sizeof(float) * (size_t)m->cols);
+}
+
 /* ---------------------------------------------------------------- tables */
 
 #define COMMON_ENTRIES \
@@ -744,27 +911,31 @@ static void ref_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, c
     .mat_alloc = cpu_mat_alloc, .mat_free = cpu_mat_free, .vec_alloc = cpu_vec_alloc, \
     .vec_free = cpu_vec_free, .alloc = cpu_alloc, .free = cpu_free, .upload = cpu_upload, \
     .download = cpu_download, .upload_raw = cpu_raw, .download_raw = cpu_raw, .copy = cpu_copy, \
-    .set_const = ref_set_const, .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
+    .axpby = ref_axpby, .mul_elements = ref_mul_elements, \
     .affine = ref_affine, .log = ref_log, .clip = ref_clip, .max_elements = ref_max_elements, \
     .add_where_equal = ref_add_where_equal, .vec_pow = ref_vec_pow, \
-    .add_vec_to_rows = ref_add_vec_to_rows, .row_sums = ref_row_sums, \
+    .row_sums = ref_row_sums, \
     .scale_rows = ref_scale_rows, .scale_cols = ref_scale_cols, .vec_axpby = ref_vec_axpby, \
     .vec_mul = ref_vec_mul, .vec_affine = ref_vec_affine, .sum = ref_sum, \
-    .row_max_id = ref_row_max_id, .diff_sigmoid = ref_diff_sigmoid, .tanh = ref_tanh, \
+    .tanh = ref_tanh, \
     .diff_tanh = ref_diff_tanh, .diff_softmax = ref_diff_softmax, \
     .prelu = ref_prelu, .diff_prelu = ref_diff_prelu, .prelu_grads = ref_prelu_grads, \
     .copy_rows = ref_copy_rows, .add_to_rows = ref_add_to_rows, .copy_cols = ref_copy_cols, \
     .add_to_cols = ref_add_to_cols, .dropout_mask = ref_dropout_mask, .seed = cpu_seed, \
-    .l1_update = ref_l1_update, .max_norm = ref_max_norm, .xent = ref_xent
+    .l1_update = ref_l1_update, .max_norm = ref_max_norm
 
 static const sk_backend cpu_ref_backend = {
     .name = "cpu-ref", COMMON_ENTRIES,
     .gemm = ref_gemm, .col_sums = ref_col_sums, .sigmoid = ref_sigmoid, .softmax = ref_softmax,
+    .add_vec_to_rows = ref_add_vec_to_rows, .diff_sigmoid = ref_diff_sigmoid,
+    .row_max_id = ref_row_max_id, .xent = ref_xent, .set_const = ref_set_const,
 };
 
 static const sk_backend cpu_backend = {
     .name = "cpu", COMMON_ENTRIES,
     .gemm = cpu_gemm, .col_sums = cpu_col_sums, .sigmoid = cpu_sigmoid, .softmax = cpu_softmax,
+    .add_vec_to_rows = cpu_add_vec_to_rows, .diff_sigmoid = cpu_diff_sigmoid,
+    .row_max_id = cpu_row_max_id, .xent = cpu_xent, .set_const = cpu_set_const,
 };
 
 const sk_backend *sk_backend_cpu(void) { return &cpu_backend; }

@@ -18,7 +18,7 @@ struct sk_xent_acc {
     double *stats;     /* 4 x dim: xent, ent, frames, correct (device or host) */
     double *zero;      /* host zeros for restarting device stats */
     float *wp;         /* host-memory backends: w' per row */
-    int32_t *ids;
+    int32_t *ids, *tids;
     int32_t cap;
     double *bound[4];  /* host-memory backends: xent, ent, frames, correct of the caller */
 };
@@ -62,17 +62,8 @@ void sk_xent_acc_free(sk_xent_acc *a)
     free(a->zero);
     free(a->wp);
     free(a->ids);
+    free(a->tids);
     free(a);
-}
-
-/* first maximum of a host row */
-static int32_t argmax(const float *x, int32_t n)
-{
-    int32_t b = 0;
-    for (int32_t c = 1; c < n; c++)
-        if (x[c] > x[b])
-            b = c;
-    return b;
 }
 
 void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const sk_bvec *w,
@@ -91,9 +82,11 @@ void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const s
     if (n > a->cap) {
         free(a->wp);
         free(a->ids);
+        free(a->tids);
         a->wp = malloc(sizeof(float) * (size_t)n);
         a->ids = malloc(sizeof(int32_t) * (size_t)n);
-        if (!a->wp || !a->ids)
+        a->tids = malloc(sizeof(int32_t) * (size_t)n);
+        if (!a->wp || !a->ids || !a->tids)
             SK_BUG("out of memory");
         a->cap = n;
     }
@@ -103,8 +96,9 @@ void sk_xent_acc_add(sk_xent_acc *a, const sk_bmat *y, const sk_bmat *t, const s
             st[k] = a->bound[k];
     be->xent(be, y, t, w, dy, st[0], st[1], st[2], a->wp);
     be->row_max_id(be, y, a->ids);
+    be->row_max_id(be, t, a->tids);   /* host memory: the targets' first maximum */
     for (int32_t r = 0; r < n; r++) {
-        int32_t best = argmax(t->data + (size_t)r * t->stride, d);
+        int32_t best = a->tids[r];
         if (d > 0 && a->ids[r] == best)
             st[3][best] += a->wp[r];
     }

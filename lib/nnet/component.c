@@ -179,6 +179,16 @@ void sk_component_update(sk_component *c, const sk_train_opts *o, int32_t n)
         c->ops->update(c, o, n);
 }
 
+/* The momentum buffer, zeroed when first allocated (mat_alloc's contract). */
+static void own_corr(sk_component *c, sk_param *p)
+{
+    if (!p->corr_owned) {
+        if (c->be->mat_alloc(c->be, &p->corr, p->val.rows, p->val.cols) < 0)
+            SK_BUG("out of backend memory for momentum");
+        p->corr_owned = true;
+    }
+}
+
 /* Momentum: corr = mmt * corr + grad (corr aliases grad while momentum is 0). */
 static void momentum(sk_component *c, sk_param *p, float mmt)
 {
@@ -190,11 +200,7 @@ static void momentum(sk_component *c, sk_param *p, float mmt)
         p->corr = p->grad;
         return;
     }
-    if (!p->corr_owned) {
-        if (be->mat_alloc(be, &p->corr, p->val.rows, p->val.cols) < 0)
-            SK_BUG("out of backend memory for momentum");
-        p->corr_owned = true;
-    }
+    own_corr(c, p);
     be->axpby(be, 1.0f, &p->grad, mmt, &p->corr);
 }
 
@@ -239,6 +245,27 @@ static void affine_gradient(sk_component *c, const sk_bmat *in, const sk_bmat *d
          * affine_update with the gradient never stored (saves a pass over W). */
         const sk_train_opts *o = c->fuse;
         float lr = o->learn_rate * c->p[0].lr_coef;
+        if (o->momentum != 0) {
+            /* corr <- mmt corr + dY^T X straight from the gemm (beta = momentum, as Kaldi's
+             * AddMatMat), then the step of weight_step; the gradient is never stored */
+            float mmt = o->momentum;
+            own_corr(c, &c->p[0]);
+            be->gemm(be, true, false, 1.0f, dout, in, mmt, &c->p[0].corr);
+            if (o->l2_penalty != 0)
+                be->affine(be, &c->p[0].val, 1.0f - lr * o->l2_penalty * dout->rows, 0.0f);
+            be->axpby(be, -lr, &c->p[0].corr, 1.0f, &c->p[0].val);
+            if (c->n_params > 1) {
+                sk_param *pb = &c->p[1];
+                own_corr(c, pb);
+                sk_bvec cb = vrow(&pb->corr);
+                be->col_sums(be, 1.0f, dout, mmt, &cb);
+                be->axpby(be, -o->learn_rate * pb->lr_coef, &pb->corr, 1.0f, &pb->val);
+            }
+            if (c->max_norm > 0)
+                be->max_norm(be, &c->p[0].val, c->max_norm);
+            c->fused_done = true;
+            return;
+        }
         if (o->l2_penalty != 0)
             be->affine(be, &c->p[0].val, 1.0f - lr * o->l2_penalty * dout->rows, 0.0f);
         be->gemm(be, true, false, -lr, dout, in, 1.0f, &c->p[0].val);
@@ -286,6 +313,10 @@ static void copy_backprop(sk_component *c, const sk_bmat *in, const sk_bmat *out
 {
     (void)in; (void)out;
     c->be->copy(c->be, din, dout);
+}
+bool sk_component_backprop_is_copy(const sk_component *c)
+{
+    return c->ops->backprop == copy_backprop;
 }
 static void sigmoid_propagate(sk_component *c, const sk_bmat *in, sk_bmat *out)
 {

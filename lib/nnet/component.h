@@ -124,6 +124,9 @@ void sk_component_free(sk_component *c);
 /* Apply the update after gradient(): delegates to ops->update. */
 void sk_component_update(sk_component *c, const sk_train_opts *o, int32_t n);
 int64_t sk_component_num_params(const sk_component *c);
+/* True when c's backprop copies its output derivative unchanged (Softmax, AddShift): the
+ * network then passes a view instead of copying (nnet.c). */
+bool sk_component_backprop_is_copy(const sk_component *c);
 /* Reallocate the type's parameters after in_dim/out_dim/type fields changed (reading). */
 int sk_component_setup(sk_component *c);
 

@@ -704,6 +704,7 @@ static float fsum(const float *v, size_t n)
     return cblas_sdot((int)n, v, 1, &one, 0);
 }
 
+__attribute__((optimize("O3")))   /* vectorised element passes; same arithmetic */
 void sk_moment_stats(const sk_backend *be, const sk_bmat *src, char *buf, size_t n)
 {
     size_t cnt = (size_t)src->rows * src->cols;

@@ -140,7 +140,9 @@ void sk_nnet_set_learn_rate_coefs(sk_nnet *nn, float coef, float bias_coef)
     }
 }
 
-/* Make sure every buffer holds `rows` rows; set the views. 0 or SK_EIO (out of memory). */
+/* Make sure every buffer holds `rows` rows (the derivatives' only without forward_only); set
+ * the views. A buffer that must grow gets half again as many rows as it had, so that batches
+ * of varying size do not reallocate (and zero) it every time. 0 or SK_EIO (out of memory). */
 static int ensure_buffers(sk_nnet *nn, int32_t rows)
 {
     const sk_backend *be = nn->be;
@@ -155,20 +157,23 @@ static int ensure_buffers(sk_nnet *nn, int32_t rows)
             return SK_EIO;
         }
     }
+    int kinds = nn->forward_only ? 1 : 2;
     for (int i = 0; i <= nn->n; i++) {
         int32_t dim = i == 0 ? nn->c[0]->in_dim : nn->c[i - 1]->out_dim;
-        for (int k = 0; k < 2; k++) {
-            sk_bmat *b = k ? &nn->buf_diff[i] : &nn->buf_prop[i];
-            if (k == 0 && i == 0)
+        for (int diff = 0; diff < kinds; diff++) {
+            sk_bmat *b = diff ? &nn->buf_diff[i] : &nn->buf_prop[i];
+            if (!diff && i == 0)
                 continue;  /* prop[0] is a view of the caller's input */
             if (b->rows < rows || b->cols != dim) {
+                int32_t more = b->rows + b->rows / 2;
+                int32_t cap = b->cols == dim && more > rows ? more : rows;
                 be->mat_free(be, b);
-                if (be->mat_alloc(be, b, rows, dim) < 0) {
-                    SK_ERROR("Cannot allocate the %dx%d buffer of component %d", rows, dim, i);
+                if (be->mat_alloc(be, b, cap, dim) < 0) {
+                    SK_ERROR("Cannot allocate the %dx%d buffer of component %d", cap, dim, i);
                     return SK_EIO;
                 }
             }
-            (k ? nn->diff : nn->prop)[i] = sk_bmat_rows(b, 0, rows);
+            (diff ? nn->diff : nn->prop)[i] = sk_bmat_rows(b, 0, rows);
         }
     }
     nn->rows = rows;
@@ -197,10 +202,18 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
     if (dout->rows != nn->rows || dout->cols != sk_nnet_output_dim(nn))
         SK_BUG("backprop: derivative is %dx%d, expected %dx%d", dout->rows, dout->cols,
                nn->rows, sk_nnet_output_dim(nn));
-    nn->be->copy(nn->be, &nn->diff[nn->n], dout);
+    if (nn->forward_only)
+        SK_BUG("backprop through a network marked forward-only");
+    /* no copies: the output derivative is read where the caller keeps it, and a component
+     * whose backprop is a copy (Softmax, AddShift) passes on a view of its output derivative
+     * (nothing writes a derivative once the component below has it; the views are reset by
+     * the next propagate) */
+    nn->diff[nn->n] = *dout;
     for (int i = nn->n - 1; i >= 0; i--) {
         sk_component *c = nn->c[i];
-        if (i > 0 || need_input_diff || c->ops->type == SK_PARALLEL)  /* nested grads */
+        if (sk_component_backprop_is_copy(c) && c->in_dim == c->out_dim)
+            nn->diff[i] = nn->diff[i + 1];
+        else if (i > 0 || need_input_diff || c->ops->type == SK_PARALLEL)  /* nested grads */
             c->ops->backprop(c, &nn->prop[i], &nn->prop[i + 1], &nn->diff[i + 1], &nn->diff[i]);
         if (c->ops->gradient)
             c->ops->gradient(c, &nn->prop[i], &nn->diff[i + 1]);
@@ -213,7 +226,7 @@ const sk_bmat *sk_nnet_backprop(sk_nnet *nn, const sk_bmat *dout, bool need_inpu
 const sk_bmat *sk_nnet_backprop_fused(sk_nnet *nn, const sk_bmat *dout, bool need_input_diff,
                                       const sk_train_opts *o)
 {
-    bool ok = o->momentum == 0 && o->l1_penalty == 0;
+    bool ok = o->l1_penalty == 0;   /* (momentum: the gemm's beta, component.c) */
     for (int i = 0; i < nn->n; i++) {
         sk_component_type t = nn->c[i]->ops->type;
         if (ok && (t == SK_AFFINE || t == SK_LINEAR))

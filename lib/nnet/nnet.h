@@ -29,6 +29,9 @@ struct sk_nnet {
     sk_bmat *buf_prop, *buf_diff;   /* owned storage per component output / input diff */
     sk_bmat *prop, *diff;           /* n+1 views for the current minibatch ([0] = input) */
     int32_t rows;
+    /* set by a caller that only propagates (nnet-forward, feature transforms): no derivative
+     * buffers are allocated, sk_nnet_backprop is a bug */
+    bool forward_only;
     /* data-parallel training (lib/nnet/parallel.c): called by sk_nnet_backprop as soon as an
      * updatable component's gradient is complete, to start its all-reduce (NULL: none). */
     void (*grad_ready)(void *ctx, sk_component *c);

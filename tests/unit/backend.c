@@ -221,6 +221,64 @@ int main(void)
         CHECK_NEAR(en[2], -0.25 * log(0.5), 1e-6);
         rel(&y); rel(&t); rel(&d); relv(&w);
     }
+    TEST("training-step passes: fast table bit-identical to the reference") {
+        /* xent with sparse soft targets (several per row, an all-zero row, a NaN target) */
+        int NR = 37, C = 1300;
+        pair y = mk(NR, C, 0.0001f, 0.01f), t = mk(NR, C, 0, 0), d = mk(NR, C, 0, 0);
+        vpair w = mkv(NR, 0.5f, 2);
+        for (int r = 0; r < NR; r++) {
+            if (r == 5)
+                continue;
+            for (int k = 0; k < 1 + r % 3; k++) {
+                int c = (int)(urand() * C) % C;
+                float v = r == 9 && k == 0 ? NAN : urand();
+                t.f.data[r * t.f.stride + c] = t.r.data[r * t.r.stride + c] = v;
+            }
+        }
+        double *st = calloc(6 * (size_t)C, sizeof(double));
+        float wf[37], wr[37];
+        F->xent(F, &y.f, &t.f, &w.f, &d.f, st, st + C, st + 2 * C, wf);
+        R->xent(R, &y.r, &t.r, &w.r, &d.r, st + 3 * C, st + 4 * C, st + 5 * C, wr);
+        CHECK(!memcmp(wf, wr, sizeof wf));
+        CHECK(!memcmp(d.f.data, d.r.data, sizeof(float) * (size_t)NR * C));
+        CHECK(!memcmp(st, st + 3 * C, sizeof(double) * 3 * (size_t)C));
+        free(st);
+        /* argmax: ties (first wins), NaN (never wins, but stays in column 0), -inf rows */
+        for (int r = 0; r < NR; r++) {
+            float *a = y.f.data + r * y.f.stride, *b = y.r.data + r * y.r.stride;
+            if (r == 1) a[0] = b[0] = NAN;
+            if (r == 2) a[7] = b[7] = a[900] = b[900] = 5.0f;
+            if (r == 3) a[3] = b[3] = NAN, a[C - 1] = b[C - 1] = 1.0f;
+            if (r == 4) for (int c = 0; c < C; c++) a[c] = b[c] = -INFINITY;
+            if (r == 6) a[C - 2] = b[C - 2] = 7.0f;
+        }
+        int32_t i1[37], i2[37];
+        F->row_max_id(F, &y.f, i1); R->row_max_id(R, &y.r, i2);
+        CHECK(!memcmp(i1, i2, sizeof i1));
+        CHECK(i2[1] == 0 && i2[2] == 7 && i2[3] == C - 1 && i2[4] == 0 && i2[6] == C - 2);
+        sk_bmat n1 = sk_bmat_cols(&y.f, 0, 5), n2 = sk_bmat_cols(&y.r, 0, 5);  /* < 8 columns */
+        F->row_max_id(F, &n1, i1); R->row_max_id(R, &n2, i2);
+        CHECK(!memcmp(i1, i2, sizeof i1));
+        /* diff_sigmoid (also in place), bias add and column sums with beta 0 */
+        pair s = mk(NR, C, 0, 1), g = mk(NR, C, -1, 1), o = mk(NR, C, 0, 0);
+        F->diff_sigmoid(F, &o.f, &s.f, &g.f); R->diff_sigmoid(R, &o.r, &s.r, &g.r);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->diff_sigmoid(F, &g.f, &s.f, &g.f); R->diff_sigmoid(R, &g.r, &s.r, &g.r);
+        CHECK(!memcmp(g.f.data, g.r.data, sizeof(float) * (size_t)NR * C));
+        vpair v = mkv(C, -1, 1);
+        F->add_vec_to_rows(F, 1.0f, &v.f, 0.0f, &o.f); R->add_vec_to_rows(R, 1.0f, &v.r, 0.0f, &o.r);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->col_sums(F, -0.3f, &s.f, 0.0f, &v.f); R->col_sums(R, -0.3f, &s.r, 0.0f, &v.r);
+        CHECK(vdiff(&v.f, &v.r) < 1e-5);
+        sk_bmat ob = sk_bmat_cols(&o.f, 3, 700), rb = sk_bmat_cols(&o.r, 3, 700);  /* a block */
+        F->set_const(F, &ob, 0.0f); R->set_const(R, &rb, 0.0f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->set_const(F, &ob, -0.0f); R->set_const(R, &rb, -0.0f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        F->set_const(F, &ob, 2.5f); R->set_const(R, &rb, 2.5f);
+        CHECK(!memcmp(o.f.data, o.r.data, sizeof(float) * (size_t)NR * C));
+        rel(&y); rel(&t); rel(&d); relv(&w); rel(&s); rel(&g); rel(&o); relv(&v);
+    }
     TEST("copy_rows / add_to_rows / copy_cols / add_to_cols") {
         pair s = mk(4, 3, -1, 1), d = mk(5, 3, 0, 0);
         int32_t idx[5] = { 3, 0, -1, 2, 2 };

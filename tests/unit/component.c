@@ -277,7 +277,9 @@ static void run_all(void)
         be->mat_free(be, &x); be->mat_free(be, &dy);
         sk_nnet_free(a); sk_nnet_free(b);
     }
-    TEST(N("nnet: fused SGD step == gradient + update (L2, max-norm, bias coef)")) {
+    for (int mi = 0; mi < 2; mi++)
+    TEST(mi ? N("nnet: fused momentum step (gemm beta) == gradient + update, mixed with plain")
+            : N("nnet: fused SGD step == gradient + update (L2, max-norm, bias coef)")) {
         sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
         sk_component *ca[2], *cb[2];
         for (int k = 0; k < 2; k++) {
@@ -295,15 +297,20 @@ static void run_all(void)
         sk_bmat x, dy;
         be->mat_alloc(be, &x, 5, 4); be->mat_alloc(be, &dy, 5, 3);
         fill(&x, -1, 1); fill(&dy, -1, 1);
-        sk_train_opts o = { 0.5f, 0.0f, 0.0f, 0.01f };
-        for (int step = 0; step < 3; step++) {
+        sk_train_opts o = { 0.5f, mi ? 0.9f : 0.0f, 0.0f, 0.01f };
+        for (int step = 0; step < 4; step++) {
             sk_nnet_propagate(a, &x);
             sk_nnet_backprop(a, &dy, false);
             sk_nnet_update(a, &o);
             sk_nnet_propagate(b, &x);
-            sk_nnet_backprop_fused(b, &dy, false, &o);
+            if (mi && step == 2)   /* a plain step between fused ones (the stats minibatch) */
+                sk_nnet_backprop(b, &dy, false);
+            else
+                sk_nnet_backprop_fused(b, &dy, false, &o);
             sk_nnet_update(b, &o);
         }
+        if (mi)   /* the momentum buffers carry the history in both */
+            CHECK(ca[0]->p[0].corr_owned && cb[0]->p[0].corr_owned && cb[0]->p[1].corr_owned);
         double e = 0;
         for (int k = 0; k < 2; k++)
             for (int p = 0; p < 2; p++)
@@ -313,6 +320,39 @@ static void run_all(void)
         if (!(e < 1e-5))
             TAP_FAIL("fused and unfused differ by %g", e);
         be->mat_free(be, &x); be->mat_free(be, &dy);
+        sk_nnet_free(a); sk_nnet_free(b);
+    }
+    TEST(N("nnet: forward-only has no derivative buffers; growing batches keep their buffers")) {
+        sk_nnet *a = sk_nnet_new(be), *b = sk_nnet_new(be);
+        sk_component *ca = mk(SK_AFFINE, 4, 3);
+        sk_component *cb = sk_component_new(ca->ops, be, 4, 3);
+        be->copy(be, &cb->p[0].val, &ca->p[0].val);
+        be->copy(be, &cb->p[1].val, &ca->p[1].val);
+        sk_nnet_append(a, ca); sk_nnet_append(a, mk(SK_SIGMOID, 3, 3));
+        sk_nnet_append(b, cb); sk_nnet_append(b, mk(SK_SIGMOID, 3, 3));
+        b->forward_only = true;
+        sk_bmat x;
+        be->mat_alloc(be, &x, 12, 4);
+        fill(&x, -1, 1);
+        sk_bmat x10 = sk_bmat_rows(&x, 0, 10);
+        const sk_bmat *ya = sk_nnet_propagate(a, &x10), *yb = sk_nnet_propagate(b, &x10);
+        CHECK(ya && yb && b->buf_diff[1].data == NULL && a->buf_diff[1].data != NULL);
+        float *p10 = b->buf_prop[1].data;
+        yb = sk_nnet_propagate(b, &x);   /* 12 rows: grows to 15, then 11 rows: no change */
+        ya = sk_nnet_propagate(a, &x);
+        CHECK_INT(b->buf_prop[1].rows, 15);
+        CHECK(p10 != b->buf_prop[1].data);
+        float *p15 = b->buf_prop[1].data;
+        sk_bmat x11 = sk_bmat_rows(&x, 1, 11);
+        sk_nnet_propagate(b, &x11);
+        CHECK(b->buf_prop[1].data == p15);
+        yb = sk_nnet_propagate(b, &x);
+        double e = 0;
+        for (int r = 0; r < 12; r++)
+            for (int q = 0; q < 3; q++)
+                e = fmax(e, fabs(at(ya, r, q) - at(yb, r, q)));
+        CHECK(e == 0);
+        be->mat_free(be, &x);
         sk_nnet_free(a); sk_nnet_free(b);
     }
     TEST(N("nnet: dims must chain")) {
