@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/strbuf.h"
 #include "base/opts.h"
 #include "compute/xent_acc.h"
 
@@ -422,29 +423,6 @@ int sk_loss_eval_batch(sk_loss *l, const sk_backend *be, const sk_bmat *y,
 
 /* ------------------------------------------------------------------ reports */
 
-typedef struct { char *s; size_t len, cap; } sbuf;
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return;
-        b->s = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 static double sum(const double *v, int32_t n)
 {
@@ -461,37 +439,37 @@ static double part_avg(const part *p)
     return (sum(p->xent, p->dim) - sum(p->ent, p->dim)) / sum(p->frames, p->dim);
 }
 
-static void part_report(const part *p, sbuf *b)
+static void part_report(const part *p, sk_strbuf *b)
 {
     if (p->kind == LOSS_XENT) {
         double fr = sum(p->frames, p->dim), xe = sum(p->xent, p->dim), en = sum(p->ent, p->dim);
-        sb_add(b, "AvgLoss: %g (Xent), [AvgXent: %g, AvgTargetEnt: %g]\n", (xe - en) / fr,
+        sk_strbuf_addf(b, "AvgLoss: %g (Xent), [AvgXent: %g, AvgTargetEnt: %g]\n", (xe - en) / fr,
                xe / fr, en / fr);
-        sb_add(b, "progress: [");
+        sk_strbuf_addf(b, "progress: [");
         for (int i = 0; i < p->n_progress; i++)
-            sb_add(b, "%g ", (float)p->progress[i]);
-        sb_add(b, "]\n");
-        sb_add(b, "FRAME_ACCURACY >> %g%% <<\n", 100.0 * sum(p->correct, p->dim) / fr);
+            sk_strbuf_addf(b, "%g ", (float)p->progress[i]);
+        sk_strbuf_addf(b, "]\n");
+        sk_strbuf_addf(b, "FRAME_ACCURACY >> %g%% <<\n", 100.0 * sum(p->correct, p->dim) / fr);
     } else {
-        sb_add(b, "AvgLoss: %g (Mse), [RMS %g, frames %g]\n", p->loss / p->nframes,
+        sk_strbuf_addf(b, "AvgLoss: %g (Mse), [RMS %g, frames %g]\n", p->loss / p->nframes,
                sqrt(p->loss / p->nframes / p->dim), p->nframes);
-        sb_add(b, "progress: [");
+        sk_strbuf_addf(b, "progress: [");
         for (int i = 0; i < p->n_progress; i++)
-            sb_add(b, "%g ", (float)p->progress[i]);
-        sb_add(b, "]\n");
+            sk_strbuf_addf(b, "%g ", (float)p->progress[i]);
+        sk_strbuf_addf(b, "]\n");
     }
 }
 
 char *sk_loss_report(const sk_loss *l)
 {
-    sbuf b = { 0 };
+    sk_strbuf b = SK_STRBUF_INIT;
     if (!l->multitask) {
         part_report(&l->p[0], &b);
     } else {
-        sb_add(&b, "MultiTaskLoss, with %d parallel loss functions.\n", l->n);
+        sk_strbuf_addf(&b, "MultiTaskLoss, with %d parallel loss functions.\n", l->n);
         double tot = 0;
         for (int i = 0; i < l->n; i++) {
-            sb_add(&b, "Loss %d, ", i + 1);
+            sk_strbuf_addf(&b, "Loss %d, ", i + 1);
             part_report(&l->p[i], &b);
             double v = part_avg(&l->p[i]);
             if (!isfinite(v)) {
@@ -500,45 +478,45 @@ char *sk_loss_report(const sk_loss *l)
             }
             tot += l->p[i].weight * v;
         }
-        sb_add(&b, "Loss (OVERALL), AvgLoss: %g (MultiTaskLoss), weights ", tot);
+        sk_strbuf_addf(&b, "Loss (OVERALL), AvgLoss: %g (MultiTaskLoss), weights ", tot);
         for (int i = 0; i < l->n; i++)
-            sb_add(&b, "%g ", l->p[i].weight);
-        sb_add(&b, ", values ");
+            sk_strbuf_addf(&b, "%g ", l->p[i].weight);
+        sk_strbuf_addf(&b, ", values ");
         for (int i = 0; i < l->n; i++)
-            sb_add(&b, "%g ", part_avg(&l->p[i]));
-        sb_add(&b, "\n");
+            sk_strbuf_addf(&b, "%g ", part_avg(&l->p[i]));
+        sk_strbuf_addf(&b, "\n");
     }
     return b.s;
 }
 
-static void vec_text(sbuf *b, const double *v, int32_t n)
+static void vec_text(sk_strbuf *b, const double *v, int32_t n)
 {
-    sb_add(b, " [ ");
+    sk_strbuf_addf(b, " [ ");
     for (int32_t i = 0; i < n; i++)
-        sb_add(b, "%g ", v[i]);
-    sb_add(b, "]\n");
+        sk_strbuf_addf(b, "%g ", v[i]);
+    sk_strbuf_addf(b, "]\n");
 }
 
 char *sk_loss_report_per_class(const sk_loss *l)
 {
-    sbuf b = { 0 };
+    sk_strbuf b = SK_STRBUF_INIT;
     const part *p = &l->p[0];
     if (l->multitask || p->kind != LOSS_XENT) {
-        sb_add(&b, "%s", "");
+        sk_strbuf_addf(&b, "%s", "");
         return b.s;
     }
     double *v = malloc(sizeof(double) * ((size_t)p->dim + 1));
     if (!v)
         return b.s;
-    sb_add(&b, "PER-CLASS PERFORMANCE:\n@@@ Frames per-class:");
+    sk_strbuf_addf(&b, "PER-CLASS PERFORMANCE:\n@@@ Frames per-class:");
     vec_text(&b, p->frames, p->dim);
     for (int32_t c = 0; c < p->dim; c++)
         v[c] = (p->xent[c] - p->ent[c]) * (1.0 / (p->frames[c] + 0.5));
-    sb_add(&b, "@@@ Loss per-class:");
+    sk_strbuf_addf(&b, "@@@ Loss per-class:");
     vec_text(&b, v, p->dim);
     for (int32_t c = 0; c < p->dim; c++)
         v[c] = 100.0 * (p->correct[c] * (1.0 / (p->frames[c] + 0.5)));
-    sb_add(&b, "@@@ Frame-accuracy per-class:");
+    sk_strbuf_addf(&b, "@@@ Frame-accuracy per-class:");
     vec_text(&b, v, p->dim);
     free(v);
     return b.s;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/strbuf.h"
 #include "io/kio.h"
 #include "io/stream.h"
 
@@ -179,44 +180,21 @@ int sk_nnet_write_file(const sk_nnet *nn, const char *wx, bool binary)
 
 /* ------------------------------------------------------------------ info */
 
-typedef struct { char *s; size_t len, cap; } sbuf;
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return;
-        b->s = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 #define INFO_MAX 65536
 
 char *sk_nnet_info(const sk_nnet *nn)
 {
-    sbuf b = { 0 };
-    sb_add(&b, "num-components %d\ninput-dim %d\noutput-dim %d\n", nn->n, sk_nnet_input_dim(nn),
+    sk_strbuf b = SK_STRBUF_INIT;
+    sk_strbuf_addf(&b, "num-components %d\ninput-dim %d\noutput-dim %d\n", nn->n, sk_nnet_input_dim(nn),
            sk_nnet_output_dim(nn));
-    sb_add(&b, "number-of-parameters %g millions\n", (float)sk_nnet_num_params(nn) / 1e6f);
+    sk_strbuf_addf(&b, "number-of-parameters %g millions\n", (float)sk_nnet_num_params(nn) / 1e6f);
     char *info = malloc(INFO_MAX);
     for (int i = 0; i < nn->n && info; i++) {
         const sk_component *c = nn->c[i];
         info[0] = 0;
         sk_component_info(c, false, info, INFO_MAX);
-        sb_add(&b, "component %d : %s, input-dim %d, output-dim %d, %s\n", i + 1, c->ops->marker,
+        sk_strbuf_addf(&b, "component %d : %s, input-dim %d, output-dim %d, %s\n", i + 1, c->ops->marker,
                c->in_dim, c->out_dim, info);
     }
     free(info);
@@ -227,47 +205,47 @@ char *sk_nnet_info(const sk_nnet *nn)
 
 char *sk_nnet_info_gradient(const sk_nnet *nn)
 {
-    sbuf b = { 0 };
-    sb_add(&b, "\n### GRADIENT STATS :\n");
+    sk_strbuf b = SK_STRBUF_INIT;
+    sk_strbuf_addf(&b, "\n### GRADIENT STATS :\n");
     char *info = malloc(INFO_MAX);
     for (int i = 0; i < nn->n && info; i++) {
         info[0] = 0;
         sk_component_info(nn->c[i], true, info, INFO_MAX);
-        sb_add(&b, "Component %d : %s, %s\n", i + 1, nn->c[i]->ops->marker, info);
+        sk_strbuf_addf(&b, "Component %d : %s, %s\n", i + 1, nn->c[i]->ops->marker, info);
     }
     free(info);
-    sb_add(&b, "### END GRADIENT\n");
+    sk_strbuf_addf(&b, "### END GRADIENT\n");
     return b.s;
 }
 
 char *sk_nnet_info_propagate(const sk_nnet *nn)
 {
-    sbuf b = { 0 };
+    sk_strbuf b = SK_STRBUF_INIT;
     char st[256];
-    sb_add(&b, "\n### FORWARD PROPAGATION BUFFER CONTENT :\n");
+    sk_strbuf_addf(&b, "\n### FORWARD PROPAGATION BUFFER CONTENT :\n");
     for (int i = 0; i <= nn->n && nn->prop; i++) {
         sk_moment_stats(nn->be, &nn->prop[i], st, sizeof st);
         if (i == 0)
-            sb_add(&b, "[0] output of <Input> %s\n", st);
+            sk_strbuf_addf(&b, "[0] output of <Input> %s\n", st);
         else
-            sb_add(&b, "[%d] output of %s%s\n", i, nn->c[i - 1]->ops->marker, st);
+            sk_strbuf_addf(&b, "[%d] output of %s%s\n", i, nn->c[i - 1]->ops->marker, st);
     }
-    sb_add(&b, "### END FORWARD\n");
+    sk_strbuf_addf(&b, "### END FORWARD\n");
     return b.s;
 }
 
 char *sk_nnet_info_backprop(const sk_nnet *nn)
 {
-    sbuf b = { 0 };
+    sk_strbuf b = SK_STRBUF_INIT;
     char st[256];
-    sb_add(&b, "\n### BACKWARD PROPAGATION BUFFER CONTENT :\n");
+    sk_strbuf_addf(&b, "\n### BACKWARD PROPAGATION BUFFER CONTENT :\n");
     for (int i = 0; i <= nn->n && nn->diff; i++) {
         sk_moment_stats(nn->be, &nn->diff[i], st, sizeof st);
         if (i == 0)
-            sb_add(&b, "[0] diff of <Input> %s\n", st);
+            sk_strbuf_addf(&b, "[0] diff of <Input> %s\n", st);
         else
-            sb_add(&b, "[%d] diff-output of %s%s\n", i, nn->c[i - 1]->ops->marker, st);
+            sk_strbuf_addf(&b, "[%d] diff-output of %s%s\n", i, nn->c[i - 1]->ops->marker, st);
     }
-    sb_add(&b, "### END BACKWARD\n\n");
+    sk_strbuf_addf(&b, "### END BACKWARD\n\n");
     return b.s;
 }
