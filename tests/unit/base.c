@@ -1,6 +1,7 @@
 /* Unit tests for lib/base: log line shape, option parsing, escaping. */
 #include "base/log.h"
 #include "base/opts.h"
+#include "base/strbuf.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -101,6 +102,18 @@ int main(void)
         CHECK(sk_parse_bool("T", &b) && b);
         CHECK(sk_parse_bool("0", &b) && !b);
         CHECK(!sk_parse_bool("yes", &b));
+    }
+    TEST("strbuf grows and hands its text over") {
+        sk_strbuf b = SK_STRBUF_INIT;
+        CHECK(sk_strbuf_detach(&b) == NULL);
+        for (int i = 0; i < 1000; i++)
+            sk_strbuf_addf(&b, "%d,", i % 10);
+        CHECK_INT(b.len, 2000);
+        CHECK(!b.failed);
+        char *t = sk_strbuf_detach(&b);
+        CHECK(t && strlen(t) == 2000 && !strncmp(t, "0,1,2,", 6) && !strcmp(t + 1996, "8,9,"));
+        CHECK(b.s == NULL && b.len == 0);
+        free(t);
     }
     return tap_done();
 }
