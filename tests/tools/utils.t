@@ -71,4 +71,19 @@ test_expect_success 'check-recipe lists provided and missing binaries' '
     grep -q "^missing  gmm-est" out && ! grep -q nnet-forward out &&
     grep -q "2 Kaldi binaries called" out
 '
+test_expect_success 'split_data: N parts by speaker, every utterance exactly once' '
+    mkdir d && for s in a b c d e; do for i in 1 2 3; do echo "${s}_$i $s"; done; done > d/utt2spk &&
+    echo "e_4 e" >> d/utt2spk && sort d/utt2spk -o d/utt2spk &&
+    utt2spk_to_spk2utt.sh < d/utt2spk > d/spk2utt &&
+    awk "{ print \$1, \"/x/\" \$1 \".wav\" }" d/utt2spk > d/wav.scp &&
+    awk "{ print \$1, \"c.ark:\" NR }" d/spk2utt > d/cmvn.scp &&
+    split_data.sh d 3 &&
+    cat d/split3/*/utt2spk | sort > all && test_cmp d/utt2spk all &&
+    cat d/split3/*/wav.scp | sort > allw && test_cmp d/wav.scp allw &&
+    cat d/split3/*/cmvn.scp | sort > allc && sort d/cmvn.scp > wantc && test_cmp wantc allc &&
+    for j in 1 2 3; do test -s d/split3/$j/spk2utt || exit 1; done &&
+    # a speaker never spans two parts
+    test $(cat d/split3/*/spk2utt | wc -l) = 5 &&
+    test_must_fail split_data.sh d 6 2> err && grep -q "fewer than 6 jobs" err
+'
 test_done
