@@ -6,6 +6,7 @@
 #include "fst/mapped.h"
 #include "io/holders.h"
 #include "io/table.h"
+#include "lat/latgen-mapped.h"
 #include "lat/latgen.h"
 #include "lat/lattice.h"
 
@@ -63,15 +64,10 @@ int main(int argc, char **argv)
     if (!dec)
         SK_FATAL("Out of memory");
 
-    double t0 = sk_mapped_clock(), tot_like = 0.0;
-    int64_t frame_count = 0;
-    int num_success = 0, num_fail = 0;
-    sk_best_path bp;
-    sk_best_path_init(&bp);
-    sk_lat raw;
-    sk_clat clat;
-    sk_lat_init(&raw);
-    sk_clat_init(&clat);
+    double t0 = sk_mapped_clock();
+    sk_latgen_totals tot = { 0 };
+    sk_latgen_result res;
+    sk_latgen_result_init(&res);
     for (; !sk_seq_done(mp.loglikes); sk_seq_next(mp.loglikes)) {
         const char *utt = sk_seq_key(mp.loglikes);
         int32_t rows;
@@ -79,62 +75,20 @@ int main(int argc, char **argv)
         if (got < 0)
             sk_fatal_exit();
         if (got == 0) {
-            num_fail++;
+            tot.num_fail++;
             continue;
         }
-        if (sk_latgen_decode(dec, &mp.ac) < 0)
-            SK_FATAL("Decoding failed for utterance %s", utt);
-        if (!sk_latgen_reached_final(dec)) {
-            if (allow_partial) {
-                SK_WARN("Outputting partial output for utterance %s since no final-state reached\n", utt);
-            } else {
-                SK_WARN("Not producing output for utterance %s since no final-state reached and "
-                        "--allow-partial=false.\n", utt);
-                num_fail++;
-                continue;
-            }
-        }
-        if (sk_latgen_output(dec, true, &raw, &bp) < 0) {
-            SK_WARN("Failed to decode utterance with id %s", utt);
-            num_fail++;
-            continue;
-        }
-        if (sk_mapped_write_path(&mp, utt, &bp) < 0 ||
-            sk_mapped_echo_words(&mp, utt, bp.words, bp.num_words) < 0)
+        sk_latgen_run(dec, &mp.ac, &lo, allow_partial, &res);
+        if (sk_latgen_emit(&mp, lat_w, &lo, utt, rows, &res, &tot) < 0)
             sk_fatal_exit();
-        double like = -(bp.graph_cost + bp.ac_cost);
-        if (lo.determinize) {
-            if (sk_lat_determinize(&raw, lo.lattice_beam, lo.max_mem, &clat) != 0)
-                SK_WARN("Determinization finished earlier than the beam for utterance %s", utt);
-            sk_clat_scale(&clat, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_writer_write(lat_w, utt, &clat) < 0)
-                SK_FATAL("Failed to write the lattice for utterance %s", utt);
-        } else {
-            sk_lat_scale(&raw, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_writer_write(lat_w, utt, &raw) < 0)
-                SK_FATAL("Failed to write the lattice for utterance %s", utt);
-        }
-        SK_LOG("Log-like per frame for utterance %s is %g over %d frames.", utt,
-               like / rows, bp.num_ali);
-        SK_VLOG(2, "Cost for utterance %s is %g + %g", utt, (double)bp.graph_cost, (double)bp.ac_cost);
-        tot_like += like;
-        frame_count += rows;
-        num_success++;
     }
-    double elapsed = sk_mapped_clock() - t0;
-    SK_LOG("Time taken %gs: real-time factor assuming 100 frames/sec is %g", elapsed,
-           elapsed * 100.0 / (double)frame_count);
-    SK_LOG("Done %d utterances, failed for %d", num_success, num_fail);
-    SK_LOG("Overall log-likelihood per frame is %g over %lld frames.",
-           tot_like / (double)frame_count, (long long)frame_count);
+    sk_latgen_log_totals(&tot, sk_mapped_clock() - t0, 0);
     int st = sk_mapped_close(&mp) < 0;
     st |= sk_writer_close(lat_w) < 0;
     if (st)
         SK_FATAL("Error closing the tables");
-    sk_best_path_release(&bp);
-    sk_lat_release(&raw);
-    sk_clat_release(&clat);
+    sk_latgen_result_release(&res);
     sk_latgen_free(dec);
     sk_opts_free(po);
-    return num_success != 0 ? 0 : 1;
+    return tot.num_success != 0 ? 0 : 1;
 }
