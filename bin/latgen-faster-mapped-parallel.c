@@ -87,23 +87,9 @@ static void emit_oldest(pool *p, long *written, sk_mapped *mp, sk_writer *lat_w,
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
-    float acoustic_scale = 0.1f;
-    bool allow_partial = false;
-    const char *word_syms_fn = "";
-    int32_t pool_tokens = 0, pool_links = 0, num_threads = 1, num_threads_total = 0;
-    sk_latgen_opts lo;
-    sk_latgen_opts_default(&lo);
-    sk_latgen_opts_register(po, &lo);
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
-                  "Multiplier on the acoustic log-likelihoods");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
-                   "Word symbol table, to log the recognised words");
-    sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "Write a result even if no final state was active at the end.");
-    sk_opts_int(po, "memory-pool-tokens-block-size", &pool_tokens,
-                "Memory pool block size suggestion for storing tokens (accepted; unused)");
-    sk_opts_int(po, "memory-pool-links-block-size", &pool_links,
-                "Memory pool block size suggestion for storing links (accepted; unused)");
+    sk_latgen_mapped_opts mo;
+    sk_latgen_mapped_opts_register(po, &mo);
+    int32_t num_threads = 1, num_threads_total = 0;
     sk_opts_int(po, "num-threads", &num_threads,
                 "Number of actively processing threads to run in parallel");
     sk_opts_int(po, "num-threads-total", &num_threads_total,
@@ -116,24 +102,13 @@ int main(int argc, char **argv)
                *words_wspec = sk_opts_arg_or_empty(po, 5), *ali_wspec = sk_opts_arg_or_empty(po, 6);
     if (num_threads < 1 || num_threads > 1024)
         SK_FATAL("Invalid --num-threads=%d (must be 1 to 1024)", num_threads);
-    if (sk_latgen_opts_check(&lo) < 0)
-        SK_FATAL("Invalid decoder options (Kaldi would abort here)");
-    if (sk_classify_rspecifier(fst_fn, NULL) != SK_SPEC_NONE)
-        SK_FATAL("A table of FSTs (%s) is not supported by skald's latgen-faster-mapped-parallel; "
-                 "give one graph file", fst_fn);
-
     sk_mapped mp;
-    if (sk_mapped_open(&mp, model_fn, loglikes_rspec, word_syms_fn, acoustic_scale) < 0)
-        sk_fatal_exit();
-    sk_writer *lat_w =
-        sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
-    if (!lat_w)
-        SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
-    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
-        sk_mapped_read_graph(&mp, fst_fn) < 0)
+    sk_writer *lat_w;
+    if (sk_latgen_mapped_open(&mp, &lat_w, &mo, "latgen-faster-mapped-parallel", model_fn, fst_fn,
+                              loglikes_rspec, lat_wspec, words_wspec, ali_wspec) < 0)
         sk_fatal_exit();
 
-    pool p = { .lo = &lo, .allow_partial = allow_partial, .nslots = 4 * num_threads };
+    pool p = { .lo = &mo.lo, .allow_partial = mo.allow_partial, .nslots = 4 * num_threads };
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.done, NULL);
@@ -146,7 +121,7 @@ int main(int argc, char **argv)
         sk_latgen_result_init(&p.slots[i].res);
     for (int i = 0; i < num_threads; i++) {
         ws[i].p = &p;
-        if (!(ws[i].dec = sk_latgen_new(mp.graph, &lo)))
+        if (!(ws[i].dec = sk_latgen_new(mp.graph, &mo.lo)))
             SK_FATAL("Out of memory");
         if (pthread_create(&tids[i], NULL, work_loop, &ws[i]) != 0)
             SK_FATAL("Could not start decoding thread %d", i);

@@ -21,46 +21,20 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
-    float acoustic_scale = 0.1f;
-    bool allow_partial = false;
-    const char *word_syms_fn = "";
-    int32_t pool_tokens = 0, pool_links = 0;
-    sk_latgen_opts lo;
-    sk_latgen_opts_default(&lo);
-    sk_latgen_opts_register(po, &lo);
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
-                  "Multiplier on the acoustic log-likelihoods");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
-                   "Word symbol table, to log the recognised words");
-    sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "Write a result even if no final state was active at the end.");
-    sk_opts_int(po, "memory-pool-tokens-block-size", &pool_tokens,
-                "Memory pool block size suggestion for storing tokens (accepted; unused)");
-    sk_opts_int(po, "memory-pool-links-block-size", &pool_links,
-                "Memory pool block size suggestion for storing links (accepted; unused)");
+    sk_latgen_mapped_opts mo;
+    sk_latgen_mapped_opts_register(po, &mo);
     sk_opts_parse(po);
     if (sk_opts_num_args(po) < 4 || sk_opts_num_args(po) > 6)
         sk_opts_usage_exit(po);
     const char *model_fn = sk_opts_arg(po, 1), *fst_fn = sk_opts_arg(po, 2),
                *loglikes_rspec = sk_opts_arg(po, 3), *lat_wspec = sk_opts_arg(po, 4),
                *words_wspec = sk_opts_arg_or_empty(po, 5), *ali_wspec = sk_opts_arg_or_empty(po, 6);
-    if (sk_latgen_opts_check(&lo) < 0)
-        SK_FATAL("Invalid decoder options (Kaldi would abort here)");
-    if (sk_classify_rspecifier(fst_fn, NULL) != SK_SPEC_NONE)
-        SK_FATAL("A table of FSTs (%s) is not supported by skald's latgen-faster-mapped; give "
-                 "one graph file", fst_fn);
-
     sk_mapped mp;
-    if (sk_mapped_open(&mp, model_fn, loglikes_rspec, word_syms_fn, acoustic_scale) < 0)
+    sk_writer *lat_w;
+    if (sk_latgen_mapped_open(&mp, &lat_w, &mo, "latgen-faster-mapped", model_fn, fst_fn,
+                              loglikes_rspec, lat_wspec, words_wspec, ali_wspec) < 0)
         sk_fatal_exit();
-    sk_writer *lat_w =
-        sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
-    if (!lat_w)
-        SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
-    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
-        sk_mapped_read_graph(&mp, fst_fn) < 0)
-        sk_fatal_exit();
-    sk_latgen *dec = sk_latgen_new(mp.graph, &lo);
+    sk_latgen *dec = sk_latgen_new(mp.graph, &mo.lo);
     if (!dec)
         SK_FATAL("Out of memory");
 
@@ -78,8 +52,8 @@ int main(int argc, char **argv)
             tot.num_fail++;
             continue;
         }
-        sk_latgen_run(dec, &mp.ac, &lo, allow_partial, &res);
-        if (sk_latgen_emit(&mp, lat_w, &lo, utt, rows, &res, &tot) < 0)
+        sk_latgen_run(dec, &mp.ac, &mo.lo, mo.allow_partial, &res);
+        if (sk_latgen_emit(&mp, lat_w, &mo.lo, utt, rows, &res, &tot) < 0)
             sk_fatal_exit();
     }
     sk_latgen_log_totals(&tot, sk_mapped_clock() - t0, 0);

@@ -2,7 +2,59 @@
  * tools (latgen-mapped.h). */
 #include "lat/latgen-mapped.h"
 
+#include <string.h>
+
 #include "base/log.h"
+#include "io/holders.h"
+#include "io/stream.h"
+
+void sk_latgen_mapped_opts_register(sk_opts *po, sk_latgen_mapped_opts *o)
+{
+    sk_latgen_opts_default(&o->lo);
+    o->acoustic_scale = 0.1f;
+    o->allow_partial = false;
+    o->word_syms_fn = "";
+    o->pool_tokens = o->pool_links = 0;
+    sk_latgen_opts_register(po, &o->lo);
+    sk_opts_float(po, "acoustic-scale", &o->acoustic_scale,
+                  "Multiplier on the acoustic log-likelihoods");
+    sk_opts_string(po, "word-symbol-table", &o->word_syms_fn,
+                   "Word symbol table, to log the recognised words");
+    sk_opts_bool(po, "allow-partial", &o->allow_partial,
+                 "Write a result even if no final state was active at the end.");
+    sk_opts_int(po, "memory-pool-tokens-block-size", &o->pool_tokens,
+                "Memory pool block size suggestion for storing tokens (accepted; unused)");
+    sk_opts_int(po, "memory-pool-links-block-size", &o->pool_links,
+                "Memory pool block size suggestion for storing links (accepted; unused)");
+}
+
+int sk_latgen_mapped_open(sk_mapped *mp, sk_writer **lat_w, const sk_latgen_mapped_opts *o,
+                          const char *tool, const char *model_fn, const char *fst_fn,
+                          const char *loglikes_rspec, const char *lat_wspec,
+                          const char *words_wspec, const char *ali_wspec)
+{
+    *lat_w = NULL;
+    memset(mp, 0, sizeof *mp);
+    if (sk_latgen_opts_check(&o->lo) < 0) {
+        SK_ERROR("Invalid decoder options (Kaldi would abort here)");
+        return SK_EINVAL;
+    }
+    if (sk_classify_rspecifier(fst_fn, NULL) != SK_SPEC_NONE) {
+        SK_ERROR("A table of FSTs (%s) is not supported by skald's %s; give one graph file",
+                 fst_fn, tool);
+        return SK_EINVAL;
+    }
+    if (sk_mapped_open(mp, model_fn, loglikes_rspec, o->word_syms_fn, o->acoustic_scale) < 0)
+        return SK_EIO;
+    if (!(*lat_w = sk_writer_open(lat_wspec, o->lo.determinize ? &sk_holder_clat : &sk_holder_lat))) {
+        SK_ERROR("Could not open table for writing lattices: %s", lat_wspec);
+        return SK_EIO;
+    }
+    if (sk_mapped_open_paths(mp, words_wspec, ali_wspec) < 0 ||
+        sk_mapped_read_graph(mp, fst_fn) < 0)
+        return SK_EIO;
+    return 0;
+}
 
 void sk_latgen_result_init(sk_latgen_result *r)
 {

@@ -39,6 +39,25 @@ typedef struct {
     sk_clat clat;             /* the determinized lattice */
 } sk_latgen_result;
 
+/* The options the two tools share besides the decoder's (sk_latgen_opts). */
+typedef struct {
+    sk_latgen_opts lo;
+    float acoustic_scale;     /* --acoustic-scale (0.1) */
+    bool allow_partial;       /* --allow-partial (false) */
+    const char *word_syms_fn; /* --word-symbol-table ("") */
+    int32_t pool_tokens, pool_links;  /* --memory-pool-*-block-size, accepted, unused */
+} sk_latgen_mapped_opts;
+
+void sk_latgen_mapped_opts_register(sk_opts *po, sk_latgen_mapped_opts *o);
+
+/* The tools' set-up after option parsing: checks the options, opens the model, the
+ * log-likelihood reader, the lattice writer (*lat_w) and best-path writers, reads the graph.
+ * `tool` names the tool in messages. Returns 0 or < 0 (ERROR printed). */
+int sk_latgen_mapped_open(sk_mapped *mp, sk_writer **lat_w, const sk_latgen_mapped_opts *o,
+                          const char *tool, const char *model_fn, const char *fst_fn,
+                          const char *loglikes_rspec, const char *lat_wspec,
+                          const char *words_wspec, const char *ali_wspec);
+
 typedef struct {
     double tot_like;
     int64_t frame_count;
