@@ -25,6 +25,13 @@ for n in 1 2 3; do
         logcore $TMP_BASE/log0 >exp && logcore log >got && test_cmp exp got
     "
 done
+test_expect_success 'more threads than utterances (8 threads, 2 utterances; --num-threads-total accepted)' '
+    subset-feats --n=2 ark:$S ark:two.ark 2>/dev/null &&
+    latgen-faster-mapped $OPTS $D/trans.mdl $D/HCLG.fst ark:two.ark ark:l0 ark,t:a0 2>/dev/null &&
+    latgen-faster-mapped-parallel --num-threads=8 --num-threads-total=9 $OPTS $D/trans.mdl $D/HCLG.fst \
+        ark:two.ark ark:l ark,t:a 2>log &&
+    grep -q "Done 2 utterances, failed for 0" log && cmp l0 l && test_cmp a0 a
+'
 test_expect_success '--determinize-lattice=false: raw lattices identical on 2 threads' '
     latgen-faster-mapped --determinize-lattice=false $OPTS $D/trans.mdl $D/HCLG.fst ark:$S ark:raw0 2>/dev/null &&
     latgen-faster-mapped-parallel --num-threads=2 --determinize-lattice=false $OPTS $D/trans.mdl \
@@ -38,6 +45,23 @@ test_expect_success 'a zero-length utterance among others: warned, counted, the 
     grep -q "Zero-length utterance: empty" log && grep -q "Done 60 utterances, failed for 1" log &&
     cmp l0 l && test_cmp w0 w
 '
+mat() { awk -v k="$1" 'BEGIN { printf "%s [", k; for (i = 0; i < 6; i++) { printf "\n "; for (j = 0; j < 136; j++) printf " %g", -((i * 7 + j * 3) % 11) / 2 } print " ]" }'; }
+if command -v fstcompile >/dev/null; then
+test_expect_success 'no final state on 2 threads: warnings in input order, --allow-partial as the serial tool' '
+    printf "0 1 2 7 0.5\n1 1 2 0 0.1\n" | fstcompile >nf.fst &&
+    { mat u1; mat u2; mat u3; } >m.ark &&
+    test_must_fail latgen-faster-mapped-parallel --num-threads=2 $D/trans.mdl nf.fst ark:m.ark ark:l 2>log &&
+    grep -o "Not producing output for utterance u[0-9]" log >got && printf "%s\n" \
+        "Not producing output for utterance u1" "Not producing output for utterance u2" \
+        "Not producing output for utterance u3" >exp && test_cmp exp got &&
+    grep -q "Done 0 utterances, failed for 3" log &&
+    latgen-faster-mapped --allow-partial=true $D/trans.mdl nf.fst ark:m.ark ark:l0 ark,t:w0 2>/dev/null &&
+    latgen-faster-mapped-parallel --num-threads=2 --allow-partial=true $D/trans.mdl nf.fst ark:m.ark ark:l ark,t:w 2>log &&
+    test $(grep -c "Outputting partial output for utterance" log) -eq 3 && cmp l0 l && test_cmp w0 w
+'
+else
+    test_skip 'no final state on 2 threads' 'fstcompile (libfst-tools) missing'
+fi
 test_expect_success 'archive truncated in the middle while the threads run: ERROR, exit 255, no hang' '
     head -c 600000 $S >trunc.ark &&
     { timeout 60 latgen-faster-mapped-parallel --num-threads=3 $OPTS $D/trans.mdl $D/HCLG.fst \
