@@ -6,6 +6,7 @@
 #include "fst/mapped.h"
 #include "io/holders.h"
 #include "io/table.h"
+#include "lat/latgen-mapped.h"
 #include "lat/latgen.h"
 #include "lat/lattice.h"
 
@@ -20,58 +21,27 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     sk_opts *po = sk_opts_new(usage, argc, argv);
-    float acoustic_scale = 0.1f;
-    bool allow_partial = false;
-    const char *word_syms_fn = "";
-    int32_t pool_tokens = 0, pool_links = 0;
-    sk_latgen_opts lo;
-    sk_latgen_opts_default(&lo);
-    sk_latgen_opts_register(po, &lo);
-    sk_opts_float(po, "acoustic-scale", &acoustic_scale,
-                  "Multiplier on the acoustic log-likelihoods");
-    sk_opts_string(po, "word-symbol-table", &word_syms_fn,
-                   "Word symbol table, to log the recognised words");
-    sk_opts_bool(po, "allow-partial", &allow_partial,
-                 "Write a result even if no final state was active at the end.");
-    sk_opts_int(po, "memory-pool-tokens-block-size", &pool_tokens,
-                "Memory pool block size suggestion for storing tokens (accepted; unused)");
-    sk_opts_int(po, "memory-pool-links-block-size", &pool_links,
-                "Memory pool block size suggestion for storing links (accepted; unused)");
+    sk_latgen_mapped_opts mo;
+    sk_latgen_mapped_opts_register(po, &mo);
     sk_opts_parse(po);
     if (sk_opts_num_args(po) < 4 || sk_opts_num_args(po) > 6)
         sk_opts_usage_exit(po);
     const char *model_fn = sk_opts_arg(po, 1), *fst_fn = sk_opts_arg(po, 2),
                *loglikes_rspec = sk_opts_arg(po, 3), *lat_wspec = sk_opts_arg(po, 4),
                *words_wspec = sk_opts_arg_or_empty(po, 5), *ali_wspec = sk_opts_arg_or_empty(po, 6);
-    if (sk_latgen_opts_check(&lo) < 0)
-        SK_FATAL("Invalid decoder options (Kaldi would abort here)");
-    if (sk_classify_rspecifier(fst_fn, NULL) != SK_SPEC_NONE)
-        SK_FATAL("A table of FSTs (%s) is not supported by skald's latgen-faster-mapped; give "
-                 "one graph file", fst_fn);
-
     sk_mapped mp;
-    if (sk_mapped_open(&mp, model_fn, loglikes_rspec, word_syms_fn, acoustic_scale) < 0)
+    sk_writer *lat_w;
+    if (sk_latgen_mapped_open(&mp, &lat_w, &mo, "latgen-faster-mapped", model_fn, fst_fn,
+                              loglikes_rspec, lat_wspec, words_wspec, ali_wspec) < 0)
         sk_fatal_exit();
-    sk_writer *lat_w =
-        sk_writer_open(lat_wspec, lo.determinize ? &sk_holder_clat : &sk_holder_lat);
-    if (!lat_w)
-        SK_FATAL("Could not open table for writing lattices: %s", lat_wspec);
-    if (sk_mapped_open_paths(&mp, words_wspec, ali_wspec) < 0 ||
-        sk_mapped_read_graph(&mp, fst_fn) < 0)
-        sk_fatal_exit();
-    sk_latgen *dec = sk_latgen_new(mp.graph, &lo);
+    sk_latgen *dec = sk_latgen_new(mp.graph, &mo.lo);
     if (!dec)
         SK_FATAL("Out of memory");
 
-    double t0 = sk_mapped_clock(), tot_like = 0.0;
-    int64_t frame_count = 0;
-    int num_success = 0, num_fail = 0;
-    sk_best_path bp;
-    sk_best_path_init(&bp);
-    sk_lat raw;
-    sk_clat clat;
-    sk_lat_init(&raw);
-    sk_clat_init(&clat);
+    double t0 = sk_mapped_clock();
+    sk_latgen_totals tot = { 0 };
+    sk_latgen_result res;
+    sk_latgen_result_init(&res);
     for (; !sk_seq_done(mp.loglikes); sk_seq_next(mp.loglikes)) {
         const char *utt = sk_seq_key(mp.loglikes);
         int32_t rows;
@@ -79,62 +49,20 @@ int main(int argc, char **argv)
         if (got < 0)
             sk_fatal_exit();
         if (got == 0) {
-            num_fail++;
+            tot.num_fail++;
             continue;
         }
-        if (sk_latgen_decode(dec, &mp.ac) < 0)
-            SK_FATAL("Decoding failed for utterance %s", utt);
-        if (!sk_latgen_reached_final(dec)) {
-            if (allow_partial) {
-                SK_WARN("Outputting partial output for utterance %s since no final-state reached\n", utt);
-            } else {
-                SK_WARN("Not producing output for utterance %s since no final-state reached and "
-                        "--allow-partial=false.\n", utt);
-                num_fail++;
-                continue;
-            }
-        }
-        if (sk_latgen_output(dec, true, &raw, &bp) < 0) {
-            SK_WARN("Failed to decode utterance with id %s", utt);
-            num_fail++;
-            continue;
-        }
-        if (sk_mapped_write_path(&mp, utt, &bp) < 0 ||
-            sk_mapped_echo_words(&mp, utt, bp.words, bp.num_words) < 0)
+        sk_latgen_run(dec, &mp.ac, &mo.lo, mo.allow_partial, &res);
+        if (sk_latgen_emit(&mp, lat_w, &mo.lo, utt, rows, &res, &tot) < 0)
             sk_fatal_exit();
-        double like = -(bp.graph_cost + bp.ac_cost);
-        if (lo.determinize) {
-            if (sk_lat_determinize(&raw, lo.lattice_beam, lo.max_mem, &clat) != 0)
-                SK_WARN("Determinization finished earlier than the beam for utterance %s", utt);
-            sk_clat_scale(&clat, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_writer_write(lat_w, utt, &clat) < 0)
-                SK_FATAL("Failed to write the lattice for utterance %s", utt);
-        } else {
-            sk_lat_scale(&raw, 1.0, 0.0, 0.0, 1.0 / acoustic_scale);
-            if (sk_writer_write(lat_w, utt, &raw) < 0)
-                SK_FATAL("Failed to write the lattice for utterance %s", utt);
-        }
-        SK_LOG("Log-like per frame for utterance %s is %g over %d frames.", utt,
-               like / rows, bp.num_ali);
-        SK_VLOG(2, "Cost for utterance %s is %g + %g", utt, (double)bp.graph_cost, (double)bp.ac_cost);
-        tot_like += like;
-        frame_count += rows;
-        num_success++;
     }
-    double elapsed = sk_mapped_clock() - t0;
-    SK_LOG("Time taken %gs: real-time factor assuming 100 frames/sec is %g", elapsed,
-           elapsed * 100.0 / (double)frame_count);
-    SK_LOG("Done %d utterances, failed for %d", num_success, num_fail);
-    SK_LOG("Overall log-likelihood per frame is %g over %lld frames.",
-           tot_like / (double)frame_count, (long long)frame_count);
+    sk_latgen_log_totals(&tot, sk_mapped_clock() - t0, 0);
     int st = sk_mapped_close(&mp) < 0;
     st |= sk_writer_close(lat_w) < 0;
     if (st)
         SK_FATAL("Error closing the tables");
-    sk_best_path_release(&bp);
-    sk_lat_release(&raw);
-    sk_clat_release(&clat);
+    sk_latgen_result_release(&res);
     sk_latgen_free(dec);
     sk_opts_free(po);
-    return num_success != 0 ? 0 : 1;
+    return tot.num_success != 0 ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# decode.sh — speed of decode-faster-mapped and latgen-faster-mapped on the digits graph
+# decode.sh — speed of decode-faster-mapped, latgen-faster-mapped and its -parallel on the digits graph
 # (tests/data/decode: 500 utterances, 18,440 frames) at steps/nnet/decode.sh's default beams
 # (beam 13, lattice-beam 8, max-active 7000, min-active 200, acwt 0.1). Prints the median of
 # RUNS runs of the tool's own "Time taken" (decoding only) and of the process CPU time, with
@@ -41,3 +41,11 @@ bench decode-faster-mapped 0.25 "$B/decode-faster-mapped" --beam=13.0 --max-acti
 bench latgen-faster-mapped 0.82 "$B/latgen-faster-mapped" --min-active=200 --max-active=7000 --max-mem=50000000 \
     --beam=13.0 --lattice-beam=8.0 --acoustic-scale=0.1 --allow-partial=true \
     "$D/trans.mdl" "$D/HCLG.fst" "ark:$D/loglikes.ark" "ark:$TMP/lat.ark"
+# latgen-faster-mapped-parallel on 1 and 2 threads (same options; Kaldi column: the serial tool
+# above). Its "Time taken" is wall time over the whole run, reading included.
+for n in 1 2; do
+    bench "latgen-parallel -j$n" 0.82 "$B/latgen-faster-mapped-parallel" --num-threads=$n \
+        --min-active=200 --max-active=7000 --max-mem=50000000 --beam=13.0 --lattice-beam=8.0 \
+        --acoustic-scale=0.1 --allow-partial=true \
+        "$D/trans.mdl" "$D/HCLG.fst" "ark:$D/loglikes.ark" "ark:$TMP/lat.ark"
+done
