@@ -32,6 +32,7 @@ int main(int argc, char **argv)
             sk_fatal_exit();
         sk_wave_release(&w);
         SK_LOG("Copied wave file from %s to %s", sk_printable_rx(in), sk_printable_wx(out));
+        sk_opts_free(po);
         return 0;
     }
     sk_spec_release(&spec);

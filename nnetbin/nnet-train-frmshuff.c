@@ -58,14 +58,35 @@ typedef struct {
     atomic_int status;             /* < 0: the producer failed (ERROR printed) */
 } producer;
 
+static int buffer_utt(producer *p, const sk_utt *u, int64_t n_mb)
+{
+    if (sk_randomizer_add(p->rnd, u->feats, u->tgt, u->w) < 0) {
+        SK_ERROR("Cannot buffer %s", u->key);
+        return SK_EIO;
+    }
+    int done = sk_utt_source_num_done(p->src);
+    if (done % 5000 == 0) {
+        double el = now() - p->t0;
+        SK_VLOG(1, "After %d utterances: time elapsed = %g min; processed %g frames per "
+                "second.", done, el / 60, (double)n_mb * p->gmb / el);
+    }
+    return 0;
+}
+
 static void *produce(void *arg)
 {
     producer *p = arg;
-    bool exhausted = false;
+    bool exhausted = false, have_next = false;
     int64_t n_mb = 0;
+    sk_utt next;   /* one utterance read ahead (valid until the source is read again) */
     while (!exhausted) {
-        sk_utt u;
+        if (have_next && buffer_utt(p, &next, n_mb) < 0) {
+            atomic_store(&p->status, SK_EIO);
+            goto out;
+        }
+        have_next = false;
         while (!sk_randomizer_full(p->rnd)) {
+            sk_utt u;
             int st = sk_utt_source_next(p->src, &u);
             if (st < 0) {
                 SK_ERROR("Cannot prepare the training data");
@@ -76,17 +97,23 @@ static void *produce(void *arg)
                 exhausted = true;
                 break;
             }
-            if (sk_randomizer_add(p->rnd, u.feats, u.tgt, u.w) < 0) {
-                SK_ERROR("Cannot buffer %s", u.key);
+            if (buffer_utt(p, &u, n_mb) < 0) {
                 atomic_store(&p->status, SK_EIO);
                 goto out;
             }
-            int done = sk_utt_source_num_done(p->src);
-            if (done % 5000 == 0) {
-                double el = now() - p->t0;
-                SK_VLOG(1, "After %d utterances: time elapsed = %g min; processed %g frames per "
-                        "second.", done, el / 60, (double)n_mb * p->gmb / el);
+        }
+        /* Read one utterance ahead: knowing the input is used up before this buffer's last
+         * minibatch goes out lets that minibatch carry the closing statistics (Kaldi's reader
+         * knows it is Done() right after its last utterance). */
+        if (!exhausted) {
+            int st = sk_utt_source_next(p->src, &next);
+            if (st < 0) {
+                SK_ERROR("Cannot prepare the training data");
+                atomic_store(&p->status, st);
+                goto out;
             }
+            exhausted = st == 0;
+            have_next = st > 0;
         }
         if (p->shuffle)
             sk_randomizer_shuffle(p->rnd);
@@ -294,7 +321,9 @@ int main(int argc, char **argv)
     int num_done = sk_utt_source_num_done(src), num_no_tgt = sk_utt_source_num_no_tgt(src),
         num_other = sk_utt_source_num_other(src);
     if (sk_utt_source_close(src) < 0)
-        par_fatal(&ps, "Error reading the features %s", feat_rs);
+        par_fatal(&ps, "Error reading the training data (features %s, targets %s%s%s%s%s)",
+                  feat_rs, tgt_rs, *frame_weights ? ", frame weights " : "", frame_weights,
+                  *utt_weights ? ", utterance weights " : "", utt_weights);
     if (sk_dp_finish(dp) < 0)
         par_fatal(&ps, "Cannot sum the statistics of the workers");
     SK_LOG("### After %lld frames,", (long long)total_frames);

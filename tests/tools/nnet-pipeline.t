@@ -59,7 +59,7 @@ test_expect_error 'an unknown --precision is refused' 'Invalid precision .fp8.' 
     nnet-train-frmshuff --use-gpu=no --precision=fp8 ark:$D/train.feats.ark ark:$D/train.post.ark \
         $D/dnn.init.nnet o.nnet
 test_expect_error 'archive truncated: ERROR, exit, no hang' \
-    'Reading the training data failed|Error reading the features' sh -c "
+    'Reading the training data failed|Error reading the training data' sh -c "
     head -c 300000 $D/train.feats.ark >t.ark &&
     SKALD_INPUT_DEPTH=2 timeout 60 nnet-train-frmshuff $TRAIN ark:t.ark ark:$D/train.post.ark \
         $D/dnn.init.nnet o.nnet; st=\$?; test \$st -ne 124 && exit \$st"

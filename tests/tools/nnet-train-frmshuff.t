@@ -94,4 +94,16 @@ test_expect_error 'a randomizer smaller than one step is refused (it would never
     "randomizer-size=100 is smaller than a step of 256 frames" \
     nnet-train-frmshuff --use-gpu=no --cross-validate=true --randomizer-size=100 \
         --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark ark:$D/train.post.ark $D/dnn.epoch1.nnet
+test_expect_success 'closing statistics are the last minibatch'"'"'s even when the last utterance fills the buffer' '
+    copy-feats ark:$D/train.feats.ark ark,t:- 2>/dev/null | awk "/\\[/ { n++ } n <= 4" > f4.txt &&
+    frames=$(feat-to-len ark,t:f4.txt ark,t:- 2>/dev/null | awk "{ s += \$2 } END { print s }") &&
+    for r in $((frames - 1)) 10000; do
+        nnet-train-frmshuff --use-gpu=no --randomize=false --minibatch-size=16 --randomizer-size=$r \
+            --feature-transform=$D/feature_transform.nnet ark,t:f4.txt ark:$D/train.post.ark \
+            $D/dnn.init.nnet o$r.nnet 2> log$r || exit 1
+        sed -n "/After $frames frames/,\$p" log$r | grep -v "min,\|^nnet-train" > stats$r
+    done &&
+    test -s stats10000 && grep -q "GRADIENT STATS" stats10000 &&
+    test_cmp stats10000 stats$((frames - 1))
+'
 test_done
