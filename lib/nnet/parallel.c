@@ -221,7 +221,15 @@ static int worker_step(worker *w)
         w->sub.col = b->col + base;
         w->sub.val = b->val + base;
         w->sub.w = b->w + off;
-        w->sub.frames = 0;   /* progress reports only with a single worker */
+        /* this worker's weighted frames (host estimate; it only times the device fetches,
+         * so the loss is checked for non-finite values as often as with one worker) */
+        w->sub.frames = 0;
+        for (int32_t i = 0; i < mb; i++) {
+            double t = 0;
+            for (int32_t k = w->sub.row_start[i]; k < w->sub.row_start[i + 1]; k++)
+                t += w->sub.val[k];
+            w->sub.frames += (double)w->sub.w[i] * t * t;
+        }
         b = &w->sub;
     } else if (!b) {
         tgt = dp->tgt + (size_t)rank * (size_t)mb;
