@@ -119,16 +119,17 @@ bench: all
 	@for b in tests/bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
 
 # ---- found / missing summary ---------------------------------------------
-mark = $(if $(filter 1,$(1)),found,missing)
+# "found" when built in; "off" when turned off on the command line; else "missing"
+mark = $(if $(filter 1,$($(1))),found,$(if $(filter command line,$(origin $(1))),off ($(1)=0),missing))
 pkgmark = $(if $(shell pkg-config --exists $(1) 2>/dev/null && echo y),found,MISSING (see INSTALL))
 deps-summary:
 	@echo "skald build:"
 	@echo "  openblas  $(call pkgmark,openblas)"
 	@echo "  fftw3f    $(call pkgmark,fftw3f)"
 	@echo "  sndfile   $(call pkgmark,sndfile)"
-	@echo "  CUDA      $(call mark,$(CUDA)) $(if $(filter 1,$(CUDA)),($(NVCC)),(CUDA=0: CPU only))"
-	@echo "  NCCL      $(call mark,$(NCCL))"
-	@echo "  MPI       $(call mark,$(MPI))"
+	@echo "  CUDA      $(call mark,CUDA) $(if $(filter 1,$(CUDA)),($(NVCC)),(CPU only))"
+	@echo "  NCCL      $(call mark,NCCL)"
+	@echo "  MPI       $(call mark,MPI)"
 	@for p in $(PKGS); do pkg-config --exists $$p || { echo "ERROR: $$p not found: see INSTALL"; exit 1; }; done
 
 deps: deps-summary
