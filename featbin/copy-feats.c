@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "base/opts.h"
+#include "feat/htk.h"
 #include "io/holders.h"
 #include "io/stream.h"
 #include "io/table.h"
@@ -22,7 +23,7 @@ int main(int argc, char **argv)
     bool binary = true, htk_in = false, sphinx_in = false, compress = false;
     int32_t method = 1;
     const char *num_frames_wspec = "";
-    sk_opts_bool(po, "htk-in", &htk_in, "Read input as HTK features (not supported)");
+    sk_opts_bool(po, "htk-in", &htk_in, "Read input as HTK features");
     sk_opts_bool(po, "sphinx-in", &sphinx_in, "Read input as Sphinx features (not supported)");
     sk_opts_bool(po, "binary", &binary, "Binary output (ignored when writing an archive)");
     sk_opts_bool(po, "compress", &compress, "Write matrices compressed (table output only)");
@@ -36,8 +37,8 @@ int main(int argc, char **argv)
     sk_opts_parse(po);
     if (sk_opts_num_args(po) != 2)
         sk_opts_usage_exit(po);
-    if (htk_in || sphinx_in)
-        SK_FATAL("--htk-in and --sphinx-in are not supported by skald's copy-feats");
+    if (sphinx_in)
+        SK_FATAL("--sphinx-in is not supported by skald's copy-feats");
     const char *in = sk_opts_arg(po, 1), *out = sk_opts_arg(po, 2);
 
     if (sk_classify_rspecifier(in, NULL) == SK_SPEC_NONE) {
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
 
     if (compress && (method < 1 || method > 7))
         SK_FATAL("Invalid --compression-method=%d (must be 1 through 7)", (int)method);
-    sk_seq_reader *reader = sk_seq_open(in, &sk_holder_mat);
+    /* --htk-in (table mode only, as Kaldi): entries are HTK feature files (feat/htk.h). */
+    sk_seq_reader *reader = sk_seq_open(in, htk_in ? &sk_holder_htk : &sk_holder_mat);
     if (!reader)
         SK_FATAL("Error opening features %s", in);
     sk_writer *writer = sk_writer_open(out, compress ? &sk_holder_cmat : &sk_holder_mat);
@@ -78,7 +80,8 @@ int main(int argc, char **argv)
     sk_cmat_init(&cm);
     for (; !sk_seq_done(reader); sk_seq_next(reader), num_done++) {
         const char *key = sk_seq_key(reader);
-        const sk_mat *m = sk_seq_value(reader);
+        const void *v = sk_seq_value(reader);
+        const sk_mat *m = v && htk_in ? ((const sk_htk *)v)->feats : v;
         if (!m)
             SK_FATAL("Failed to read features for key %s from %s", key, in);
         int st;

@@ -6,6 +6,11 @@
  *     sk_htk h = { .feats = &m, .sample_period = 100000, .sample_kind = 6 | 0100 };
  *     sk_writer_write(w, key, &h);     // with a writer opened on &sk_holder_htk
  *
+ * Reading (copy-feats --htk-in; archive entries or plain HTK files through scp) checks the
+ * header: sampleSize must be 4 * dim > 0; compressed (_C), VQ (_V), WAVEFORM, IREFC and
+ * DISCRETE kinds are ERRORs, as in Kaldi; a _K checksum after the data is skipped and the _K
+ * bit cleared. Truncated headers or data are ERRORs (SK_EIO).
+ *
  * Ownership: sk_htk only borrows feats (writing); reading allocates h->own, freed by release.
  */
 #ifndef SK_FEAT_HTK_H
