@@ -407,7 +407,7 @@ static void sigmoid_row_generic(float *restrict yo, const float *restrict xi, in
     SIGMOID_ROW_BODY
 }
 
-/* Row softmax: max, exp(x - max) (<= 0, so exp of minus its magnitude), float sum, scale. */
+/* Row softmax: max, exp(x - max) (<= 0, so exp of minus its magnitude), double sum, scale. */
 #define SOFTMAX_ROW_BODY                                                   \
     float m = xi[0];                                                       \
     for (int32_t c = 1; c < n; c++)                                        \
@@ -416,10 +416,10 @@ static void sigmoid_row_generic(float *restrict yo, const float *restrict xi, in
         union { float f; int32_t i; } d = { .f = xi[c] - m };              \
         yo[c] = keep_nan(d.i, fast_exp_neg(d.i & 0x7fffffff));             \
     }                                                                      \
-    float s = 0;                                                           \
+    double s = 0;   /* in float, a peak summed early swallows the tail */ \
     for (int32_t c = 0; c < n; c++)                                        \
         s += yo[c];                                                        \
-    float inv = 1.0f / s;                                                  \
+    float inv = (float)(1.0 / s);                                          \
     for (int32_t c = 0; c < n; c++)                                        \
         yo[c] *= inv;
 
@@ -511,12 +511,12 @@ static void ref_softmax(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
         for (int32_t c = 0; c < x->cols; c++)
             if (xi[c] > m)
                 m = xi[c];
-        float s = 0;
+        double s = 0;
         for (int32_t c = 0; c < x->cols; c++) {
             yo[c] = expf(xi[c] - m);
             s += yo[c];
         }
-        float inv = 1.0f / s;
+        float inv = (float)(1.0 / s);
         for (int32_t c = 0; c < x->cols; c++)
             yo[c] *= inv;
     }

@@ -116,6 +116,15 @@ bool sk_cuda_gemm_set_precision(sk_cuda_ctx *x, sk_precision p);
 
 /* ---------------------------------------------------------------- launch helpers */
 
+/* SK_LAUNCH(grid, block, shared bytes, stream, kernel)(args...): a kernel launch. Under the
+ * CPU emulator of the tests (make test-emu, tests/gpu/emu) the same call enqueues the kernel
+ * on the emulated stream; the kernel comes last because template arguments hold commas. */
+#ifdef SK_CUDA_EMU
+#define SK_LAUNCH(g, b, s, st, ...) SK_EMU_LAUNCH(g, b, s, st, __VA_ARGS__)
+#else
+#define SK_LAUNCH(g, b, s, st, ...) __VA_ARGS__<<<(g), (b), (s), (st)>>>
+#endif
+
 /* 2-D map: f(r, c) for every element of a rows x cols matrix; blocks of 32 columns x 8 rows,
  * grid-stride over rows (the grid's y dimension is capped at 65535). */
 template <class F> __global__ void sk_k_map(int32_t rows, int32_t cols, F f)
@@ -134,7 +143,7 @@ template <class F> static inline void sk_launch_map(sk_cuda_ctx *x, int32_t rows
         return;
     int32_t gy = (rows + 7) / 8;
     dim3 block(32, 8), grid((unsigned)((cols + 31) / 32), (unsigned)(gy > 65535 ? 65535 : gy));
-    sk_k_map<<<grid, block, 0, x->stream>>>(rows, cols, f);
+    SK_LAUNCH(grid, block, 0, x->stream, sk_k_map)(rows, cols, f);
     CK_LAUNCH();
 }
 

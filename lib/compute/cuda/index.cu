@@ -126,8 +126,8 @@ extern "C" int sk_cuda_set_sparse_rows(const sk_backend *be, sk_bmat *t,
     be->upload_raw(be, d, h, b_start + 2 * b_col);
     free(h);
     unsigned blocks = (unsigned)((t->rows + 255) / 256);
-    k_scatter_rows<<<blocks > 65535 ? 65535 : blocks, 256, 0, x->stream>>>(*t, d_start, d_col,
-                                                                            d_val);
+    SK_LAUNCH(blocks > 65535 ? 65535 : blocks, 256, 0, x->stream,
+              k_scatter_rows)(*t, d_start, d_col, d_val);
     CK_LAUNCH();
     be->free(be, d);  /* stream-ordered: reused only by work queued after the kernel */
     return 0;

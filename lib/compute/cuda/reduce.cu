@@ -47,8 +47,8 @@ static void colred(sk_cuda_ctx *x, int32_t rows, int32_t cols, F f, G g)
 {
     if (cols <= 0)
         return;
-    k_colred<NV, T><<<(unsigned)((cols + 31) / 32), dim3(32, 32), 0, x->stream>>>(rows, cols,
-                                                                                  f, g);
+    SK_LAUNCH((unsigned)((cols + 31) / 32), dim3(32, 32), 0, x->stream,
+              k_colred<NV, T>)(rows, cols, f, g);
     CK_LAUNCH();
 }
 
@@ -121,8 +121,8 @@ static void cu_row_sums(const sk_backend *be, float alpha, const sk_bmat *m, flo
     sk_cuda_ctx *x = CTX(be);
     if (m->rows == 0)
         return;
-    k_row_sums<<<sk_row_blocks(m->rows), sk_row_threads(m->cols), 0, x->stream>>>(*m, v->data,
-                                                                                 alpha, beta);
+    SK_LAUNCH(sk_row_blocks(m->rows), sk_row_threads(m->cols), 0, x->stream,
+              k_row_sums)(*m, v->data, alpha, beta);
     CK_LAUNCH();
 }
 
@@ -130,19 +130,20 @@ static void cu_row_sums(const sk_backend *be, float alpha, const sk_bmat *m, flo
 __global__ void k_softmax(sk_bmat y, sk_bmat x)
 {
     __shared__ float sh[32];
+    __shared__ double shd[32];
     ROWS_LOOP(x.rows) {
         float mx = -INFINITY;
         for (int32_t c = threadIdx.x; c < x.cols; c += blockDim.x)
             mx = fmaxf(mx, AT(x, r, c));
         mx = sk_block_max(mx, sh, -INFINITY);
-        float s = 0;
+        double s = 0;   /* as cpu.c: in float the peak's thread would drop its share of the tail */
         for (int32_t c = threadIdx.x; c < x.cols; c += blockDim.x) {
             float e = expf(AT(x, r, c) - mx);
             AT(y, r, c) = e;
             s += e;
         }
-        s = sk_block_sum(s, sh);
-        float inv = 1.0f / s;
+        s = sk_block_sum(s, shd);
+        float inv = (float)(1.0 / s);
         for (int32_t c = threadIdx.x; c < x.cols; c += blockDim.x)
             AT(y, r, c) *= inv;
     }
@@ -152,7 +153,8 @@ static void cu_softmax(const sk_backend *be, sk_bmat *y, const sk_bmat *x)
     SAME(x, y);
     if (x->rows == 0 || x->cols == 0)
         return;
-    k_softmax<<<sk_row_blocks(x->rows), sk_row_threads(x->cols), 0, CTX(be)->stream>>>(*y, *x);
+    SK_LAUNCH(sk_row_blocks(x->rows), sk_row_threads(x->cols), 0, CTX(be)->stream,
+              k_softmax)(*y, *x);
     CK_LAUNCH();
 }
 
@@ -178,8 +180,8 @@ static void cu_diff_softmax(const sk_backend *be, sk_bmat *dx, const sk_bmat *y,
     SHAPE(dx->data != y->data || y->rows * y->cols == 0);
     if (y->rows == 0 || y->cols == 0)
         return;
-    k_diff_softmax<<<sk_row_blocks(y->rows), sk_row_threads(y->cols), 0, CTX(be)->stream>>>(
-        *dx, *y, *dy);
+    SK_LAUNCH(sk_row_blocks(y->rows), sk_row_threads(y->cols), 0, CTX(be)->stream,
+              k_diff_softmax)(*dx, *y, *dy);
     CK_LAUNCH();
 }
 
@@ -204,8 +206,8 @@ static void cu_max_norm(const sk_backend *be, sk_bmat *w, float max_norm)
 {
     if (w->rows == 0 || w->cols == 0)
         return;
-    k_max_norm<<<sk_row_blocks(w->rows), sk_row_threads(w->cols), 0, CTX(be)->stream>>>(
-        *w, max_norm);
+    SK_LAUNCH(sk_row_blocks(w->rows), sk_row_threads(w->cols), 0, CTX(be)->stream,
+              k_max_norm)(*w, max_norm);
     CK_LAUNCH();
 }
 
@@ -273,7 +275,7 @@ static void cu_row_max_id(const sk_backend *be, const sk_bmat *m, int32_t *ids)
         return;
     }
     int32_t *d = (int32_t *)sk_cuda_scratch(x, (size_t)m->rows * sizeof(int32_t));
-    k_row_max_id<<<sk_row_blocks(m->rows), argmax_threads(m->cols), 0, x->stream>>>(*m, d);
+    SK_LAUNCH(sk_row_blocks(m->rows), argmax_threads(m->cols), 0, x->stream, k_row_max_id)(*m, d);
     CK_LAUNCH();
     sk_cuda_fetch(x, ids, d, (size_t)m->rows * sizeof(int32_t));
     sk_cuda_scratch_free(x, d);
@@ -312,9 +314,9 @@ static double cu_sum(const sk_backend *be, const sk_bmat *m)
     if (nb > SUM_BLOCKS)
         nb = SUM_BLOCKS;
     double *d = (double *)sk_cuda_scratch(x, (SUM_BLOCKS + 1) * sizeof(double));
-    k_sum_partial<<<nb, sk_row_threads(m->cols), 0, x->stream>>>(*m, d);
+    SK_LAUNCH(nb, sk_row_threads(m->cols), 0, x->stream, k_sum_partial)(*m, d);
     CK_LAUNCH();
-    k_sum_final<<<1, 256, 0, x->stream>>>(d, (int)nb, d + SUM_BLOCKS);
+    SK_LAUNCH(1, 256, 0, x->stream, k_sum_final)(d, (int)nb, d + SUM_BLOCKS);
     CK_LAUNCH();
     double s = 0;
     sk_cuda_fetch(x, &s, d + SUM_BLOCKS, sizeof s);
@@ -374,8 +376,8 @@ static void cu_xent(const sk_backend *be, const sk_bmat *y, const sk_bmat *t, co
         /* every T row sums to 0: w' = 0 */
         CK(cudaMemsetAsync(wp, 0, (size_t)rows * sizeof(float), x->stream));
     } else {
-        k_xent_wprime<<<sk_row_blocks(rows), sk_row_threads(cols), 0, x->stream>>>(*t, w->data,
-                                                                                  wp);
+        SK_LAUNCH(sk_row_blocks(rows), sk_row_threads(cols), 0, x->stream,
+                  k_xent_wprime)(*t, w->data, wp);
         CK_LAUNCH();
     }
     double *st = nullptr;
@@ -420,11 +422,12 @@ extern "C" void sk_cuda_xent_accumulate(const sk_backend *be, const sk_bmat *y,
     if (rows == 0 || cols == 0)
         return;
     float *wp = (float *)sk_cuda_scratch(x, (size_t)rows * sizeof(float));
-    k_xent_wprime<<<sk_row_blocks(rows), sk_row_threads(cols), 0, x->stream>>>(*t, w->data, wp);
+    SK_LAUNCH(sk_row_blocks(rows), sk_row_threads(cols), 0, x->stream,
+              k_xent_wprime)(*t, w->data, wp);
     CK_LAUNCH();
     /* accuracy first, so that Y is read before dY is written (in case a caller aliases) */
-    k_xent_correct<<<sk_row_blocks(rows), argmax_threads(cols), 0, x->stream>>>(
-        *y, *t, wp, stats + 3 * (size_t)cols);
+    SK_LAUNCH(sk_row_blocks(rows), argmax_threads(cols), 0, x->stream,
+              k_xent_correct)(*y, *t, wp, stats + 3 * (size_t)cols);
     CK_LAUNCH();
     colred<3, double>(x, rows, cols, xent_f{ *y, *t, *dy, wp }, xent_g{ stats, cols, true });
     sk_cuda_scratch_free(x, wp);  /* stream-ordered reuse */
