@@ -48,6 +48,7 @@ struct sk_loss {
     bool acc_direct;           /* host backend: acc adds straight into p[0]'s arrays */
     double pend_frames;        /* device: frames added since the last fetch (host estimate) */
     bool pend;
+    bool defer;                /* progress sums kept, reported by sk_loss_progress_put only */
 };
 
 static double now(void)
@@ -175,6 +176,27 @@ static void ensure(sk_loss *l, const sk_backend *be, int32_t rows)
     l->cap_rows = rows;
 }
 
+/* A complete progress block (frames, loss sums and the total so far): its ProgressLoss line
+ * (when print) and its value in the progress vector. */
+static void progress_report(sk_loss *l, part *p, double frames, double xe, double en,
+                            double total, bool print)
+{
+    double v = (xe - en) / frames;
+    double t = now(), fps = frames / (t - l->t_last);
+    l->t_last = t;
+    if (print)
+        SK_LOG("ProgressLoss[last %dh of %dh]: %g (%s), fps=%g, elapsed %.3gh",
+               (int)(frames / 100 / 3600), (int)(total / 100 / 3600), v,
+               p->kind == LOSS_XENT ? "Xent" : "Mse", fps, (t - l->t0) / 3600);
+    double *q = realloc(p->progress, sizeof(double) * ((size_t)p->n_progress + 1));
+    if (q) {
+        p->progress = q;
+        p->progress[p->n_progress++] = v;
+    }
+}
+
+static double part_total(const part *p);
+
 static void progress_add(sk_loss *l, part *p, double frames, double loss_num, double ent)
 {
     if (l->report_frames <= 0)
@@ -182,24 +204,8 @@ static void progress_add(sk_loss *l, part *p, double frames, double loss_num, do
     p->p_frames += frames;
     p->p_xent += loss_num;
     p->p_ent += ent;
-    if (p->p_frames > (double)l->report_frames) {
-        double v = (p->p_xent - p->p_ent) / p->p_frames;
-        double t = now(), fps = p->p_frames / (t - l->t_last);
-        l->t_last = t;
-        double total = 0;
-        if (p->kind == LOSS_XENT)
-            for (int32_t c = 0; c < p->dim; c++)
-                total += p->frames[c];
-        else
-            total = p->nframes;
-        SK_LOG("ProgressLoss[last %dh of %dh]: %g (%s), fps=%g, elapsed %.3gh",
-               (int)(p->p_frames / 100 / 3600), (int)(total / 100 / 3600), v,
-               p->kind == LOSS_XENT ? "Xent" : "Mse", fps, (t - l->t0) / 3600);
-        double *q = realloc(p->progress, sizeof(double) * ((size_t)p->n_progress + 1));
-        if (q) {
-            p->progress = q;
-            p->progress[p->n_progress++] = v;
-        }
+    if (!l->defer && p->p_frames > (double)l->report_frames) {
+        progress_report(l, p, p->p_frames, p->p_xent, p->p_ent, part_total(p), true);
         p->p_frames = p->p_xent = p->p_ent = 0;
     }
 }
@@ -416,7 +422,8 @@ int sk_loss_eval_batch(sk_loss *l, const sk_backend *be, const sk_bmat *y,
     l->pend_frames += b->frames;
     /* fetch (a device sync) only when a progress report may be due; the exact frame count
      * comes with the fetch, the host estimate only times it (1% margin for rounding) */
-    if (l->report_frames > 0 && p->p_frames + l->pend_frames >= 0.99 * (double)l->report_frames)
+    if (!l->defer && l->report_frames > 0 &&
+        p->p_frames + l->pend_frames >= 0.99 * (double)l->report_frames)
         return sk_loss_flush(l);
     return 0;
 }
@@ -430,6 +437,12 @@ static double sum(const double *v, int32_t n)
     for (int32_t i = 0; i < n; i++)
         s += v[i];
     return s;
+}
+
+/* Frames counted so far (the "of Nh" of a progress line). */
+static double part_total(const part *p)
+{
+    return p->kind == LOSS_XENT ? sum(p->frames, p->dim) : p->nframes;
 }
 
 static double part_avg(const part *p)
@@ -571,3 +584,70 @@ static void stats_copy(sk_loss *l, double *v, bool get)
 
 void sk_loss_stats_get(const sk_loss *l, double *v) { stats_copy((sk_loss *)l, v, true); }
 void sk_loss_stats_set(sk_loss *l, const double *v) { stats_copy(l, (double *)v, false); }
+
+/* ---------------------------------------------------------------- data-parallel progress */
+
+void sk_loss_progress_defer(sk_loss *l) { l->defer = true; }
+int sk_loss_num_parts(const sk_loss *l) { return l->n; }
+
+void sk_loss_progress_frames(const sk_loss *l, const sk_post_frame *tgt, const float *w,
+                             int32_t rows, double *f)
+{
+    for (int i = 0; i < l->n; i++)
+        f[i] = 0;
+    for (int32_t t = 0; t < rows; t++)
+        for (int i = 0; i < l->n; i++) {
+            const part *p = &l->p[i];
+            const sk_post_frame *r = &tgt[t];
+            double ts = 0;   /* the row's target sum inside the block (dense: last pair wins) */
+            bool has = false;
+            for (int32_t k = 0; k < r->n; k++) {
+                int32_t id = r->pairs[k].id;
+                if (id < p->off || id >= p->off + p->dim)
+                    continue;
+                has = true;
+                bool later = false;
+                for (int32_t j = k + 1; j < r->n && !later; j++)
+                    later = r->pairs[j].id == id;
+                if (!later)
+                    ts += r->pairs[k].weight;
+            }
+            double wt = l->multitask && !has ? 0.0 : (double)w[t];
+            f[i] += p->kind == LOSS_XENT ? wt * ts * ts : wt;
+        }
+}
+
+size_t sk_loss_progress_size(const sk_loss *l) { return 4 * (size_t)l->n; }
+
+void sk_loss_progress_get(const sk_loss *l, double *v)
+{
+    for (int i = 0; i < l->n; i++) {
+        const part *p = &l->p[i];
+        v[4 * i] = p->p_frames;
+        v[4 * i + 1] = p->p_xent;
+        v[4 * i + 2] = p->p_ent;
+        v[4 * i + 3] = part_total(p);
+    }
+}
+
+void sk_loss_progress_put(sk_loss *l, const double *v, bool lead, double *pending)
+{
+    for (int i = 0; i < l->n; i++) {
+        part *p = &l->p[i];
+        const double *s = v + 4 * i;
+        pending[i] = 0;
+        p->p_frames = p->p_xent = p->p_ent = 0;
+        if (l->report_frames <= 0)
+            continue;
+        if (s[0] > (double)l->report_frames) {
+            progress_report(l, p, s[0], s[1], s[2], s[3], lead);
+        } else {
+            pending[i] = s[0];
+            if (lead) {     /* the block goes on: one worker carries its sums */
+                p->p_frames = s[0];
+                p->p_xent = s[1];
+                p->p_ent = s[2];
+            }
+        }
+    }
+}

@@ -81,4 +81,25 @@ size_t sk_loss_stats_size(const sk_loss *l);
 void sk_loss_stats_get(const sk_loss *l, double *v);
 void sk_loss_stats_set(sk_loss *l, const double *v);
 
+/* ---- global progress lines in data-parallel training (lib/nnet/parallel.c) ----
+ * With several workers each keeps the progress sums of its own frames and reports nothing
+ * itself (sk_loss_progress_defer, before the first eval; sk_loss_eval_batch then fetches
+ * device statistics only at sk_loss_flush). When a report may be due, the trainer flushes
+ * every worker, sums the sk_loss_progress_get vectors over the workers and hands the sums to
+ * sk_loss_progress_put on every worker: a part whose block is complete (more than
+ * loss_report_frames frames, the single-worker rule) gets its ProgressLoss line (printed when
+ * lead: global worker 0) and its progress value on every worker; otherwise the lead worker
+ * carries the block's sums on and the others start from zero. pending[part] receives the
+ * frames of the block still open (0 after a report). The frames a part's progress will count
+ * for some rows are computed on the host by sk_loss_progress_frames (rounding aside: exact for
+ * integer weights), so that every worker can time the reports alike without talking. */
+void sk_loss_progress_defer(sk_loss *l);
+int sk_loss_num_parts(const sk_loss *l);
+/* f[part] = the progress frames of these rows (targets, weights; rows of a minibatch) */
+void sk_loss_progress_frames(const sk_loss *l, const sk_post_frame *tgt, const float *w,
+                             int32_t rows, double *f);
+size_t sk_loss_progress_size(const sk_loss *l);   /* 4 doubles a part */
+void sk_loss_progress_get(const sk_loss *l, double *v);
+void sk_loss_progress_put(sk_loss *l, const double *v, bool lead, double *pending);
+
 #endif

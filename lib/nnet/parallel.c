@@ -44,6 +44,7 @@ typedef struct {
     pthread_t th;
     bool started, seeded;
     double t_compute, t_comm;
+    double *prog, *pend;      /* progress sums to all-reduce; frames of the open blocks */
 } worker;
 
 struct sk_dp {
@@ -64,6 +65,12 @@ struct sk_dp {
     const sk_bmat *xdev;      /* sk_dp_step_batch, single worker: the input on its backend */
     const sk_train_batch *batch;   /* sk_dp_step_batch */
     int64_t step;             /* training steps done */
+    /* global progress lines (several workers): per objective part the frames of the open
+     * block (host estimate, re-synchronised at every reduction), this step's frames, and
+     * whether this step ends with a reduction of the progress sums */
+    int n_parts;
+    double *est, *est_step;
+    bool prog_due;
     int fail_rank;            /* SKALD_TEST_FAIL_WORKER */
     int64_t fail_step;
     char fail_mode[16];
@@ -179,6 +186,21 @@ static void inject(worker *w)
     }
 }
 
+/* A progress report may be due after this step: sum the workers' progress sums (a small
+ * all-reduce, only at such steps); global worker 0 prints the line. */
+static int worker_progress(worker *w)
+{
+    if (sk_loss_flush(w->loss) < 0) {
+        sk_comm_abort(w->c, "non-finite objective statistics");
+        return SK_EIO;
+    }
+    sk_loss_progress_get(w->loss, w->prog);
+    if (sk_comm_allreduce(w->c, w->prog, sk_loss_progress_size(w->loss), SK_COMM_F64) < 0)
+        return SK_EIO;
+    sk_loss_progress_put(w->loss, w->prog, w->c->rank == 0, w->pend);
+    return 0;
+}
+
 static int worker_step(worker *w)
 {
     sk_dp *dp = w->dp;
@@ -251,7 +273,7 @@ static int worker_step(worker *w)
     }
     if (!dp->cfg.train) {
         w->t_compute += sk_comm_now() - t0;
-        return 0;
+        return dp->prog_due ? worker_progress(w) : 0;
     }
     double comm0 = w->c->t_comm;
     w->hook_status = 0;
@@ -263,7 +285,7 @@ static int worker_step(worker *w)
     double tc = w->c->t_comm - comm0;
     w->t_comm += tc;
     w->t_compute += sk_comm_now() - t0 - tc;
-    return 0;
+    return dp->prog_due ? worker_progress(w) : 0;
 }
 
 /* Sum the objective statistics over all workers; the first local worker keeps them. */
@@ -368,9 +390,22 @@ sk_dp *sk_dp_new(const sk_dp_config *cfg)
         }
         sk_nnet_set_train(w->nn, cfg->train);
         int32_t od = sk_nnet_output_dim(w->nn);
-        if (!(w->loss = sk_loss_new(cfg->objective, od,
-                                    dp->size == 1 ? cfg->loss_report_frames : 0)))
+        if (!(w->loss = sk_loss_new(cfg->objective, od, cfg->loss_report_frames)))
             goto fail;
+        if (dp->size > 1 && cfg->loss_report_frames > 0) {
+            sk_loss_progress_defer(w->loss);
+            dp->n_parts = sk_loss_num_parts(w->loss);
+            w->prog = calloc(sk_loss_progress_size(w->loss), sizeof(double));
+            w->pend = calloc((size_t)dp->n_parts, sizeof(double));
+            if (r == 0) {
+                dp->est = calloc((size_t)dp->n_parts, sizeof(double));
+                dp->est_step = calloc((size_t)dp->n_parts, sizeof(double));
+            }
+            if (!w->prog || !w->pend || !dp->est || !dp->est_step) {
+                SK_ERROR("out of memory");
+                goto fail;
+            }
+        }
         if (w->be->mat_alloc(w->be, &w->xb, cfg->minibatch, sk_nnet_input_dim(w->nn)) < 0 ||
             w->be->mat_alloc(w->be, &w->dy, cfg->minibatch, od) < 0)
             goto fail;
@@ -429,7 +464,11 @@ void sk_dp_free(sk_dp *dp)
         free(w->stage);
         free(w->st);
         free(w->sub.row_start);
+        free(w->prog);
+        free(w->pend);
     }
+    free(dp->est);
+    free(dp->est_step);
     pthread_mutex_destroy(&dp->mu);
     pthread_cond_destroy(&dp->cv);
     free(dp->w);
@@ -479,6 +518,31 @@ static int run_job(sk_dp *dp, int kind)
     return st;
 }
 
+/* Before a step: add its frames (every process computes the same from the global batch) to
+ * the open blocks; a reduction follows the step when a block may be complete. The margin
+ * covers the rounding of the host estimate (the exact sums decide, at the reduction). */
+static void plan_progress(sk_dp *dp, const sk_post_frame *tgt, const float *w, int32_t rows)
+{
+    dp->prog_due = false;
+    if (!dp->est)
+        return;
+    sk_loss_progress_frames(dp->w[0].loss, tgt, w, rows, dp->est_step);
+    double due = (double)dp->cfg.loss_report_frames * (1.0 - 1e-3);
+    for (int i = 0; i < dp->n_parts; i++) {
+        dp->est[i] += dp->est_step[i];
+        if (dp->est[i] > due)
+            dp->prog_due = true;
+    }
+}
+
+/* After a step (all workers done): the reduction's exact frames replace the estimate. */
+static int end_step(sk_dp *dp, int st)
+{
+    if (st == 0 && dp->prog_due)
+        memcpy(dp->est, dp->w[0].pend, sizeof(double) * (size_t)dp->n_parts);
+    return st;
+}
+
 int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float *w,
                bool need_stats)
 {
@@ -491,7 +555,8 @@ int sk_dp_step(sk_dp *dp, const sk_mat *x, const sk_post_frame *tgt, const float
     dp->wt = w;
     dp->xdev = NULL;
     dp->batch = NULL;
-    int st = run_job(dp, JOB_STEP);
+    plan_progress(dp, tgt, w, x->rows);
+    int st = end_step(dp, run_job(dp, JOB_STEP));
     if (dp->cfg.train)
         dp->step++;
     return st;
@@ -513,7 +578,8 @@ int sk_dp_step_batch(sk_dp *dp, const sk_bmat *x, const sk_train_batch *b)
     dp->x = &xh;
     dp->xdev = dp->cfg.comm ? NULL : x;
     dp->batch = b;
-    int st = run_job(dp, JOB_STEP);
+    plan_progress(dp, b->tgt, b->w, b->rows);
+    int st = end_step(dp, run_job(dp, JOB_STEP));
     dp->x = NULL;
     if (dp->cfg.train)
         dp->step++;

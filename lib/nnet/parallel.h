@@ -8,7 +8,9 @@
  * soon as its backward pass is done), and every worker applies the identical update with the
  * global frame count. This equals one worker with a W-times minibatch (up to the float
  * summation order). Cross-validation (train = false) runs forward only; statistics are summed
- * by sk_dp_finish.
+ * by sk_dp_finish. ProgressLoss lines come where one worker with the global minibatch prints
+ * them, with the sums of all workers: every process times them from the global batch, and the
+ * workers sum their progress sums only at steps where a block may end (no per-step exchange).
  *
  *     sk_dp_config cfg = { .n_local = 4, .comm = comms, .be = backends, .model_in = "nnet.in",
  *                          .objective = "xent", .train = true, .opts = to, .minibatch = 256 };
@@ -44,7 +46,8 @@ typedef struct {
     const sk_backend **be;       /* [n_local] each local worker's backend */
     const char *model_in;        /* every worker reads its own copy */
     const char *objective;
-    int64_t loss_report_frames;  /* progress lines (only with a single worker overall) */
+    int64_t loss_report_frames;  /* ProgressLoss lines: global, as one worker with the global
+                                  * minibatch (summed over the workers, printed by worker 0) */
     bool train;
     sk_train_opts opts;
     int32_t minibatch;           /* frames a worker a step */

@@ -1,7 +1,9 @@
 /* Unit tests for lib/nnet/parallel: N worker threads == one worker with an N-times minibatch
  * (parameters within 1e-5, same objective), every worker's copy identical, for backends whose
  * memory the comm reads directly and for one that must be staged through the host (as GPU
- * workers sharing a GPU are: a CPU backend that says host_memory = false). */
+ * workers sharing a GPU are: a CPU backend that says host_memory = false); the ProgressLoss
+ * lines and progress vector are global (those of the one worker, printed once). */
+#include "base/log.h"
 #include "nnet/parallel.h"
 #include "nnet/proto.h"
 #include "tap.h"
@@ -22,10 +24,37 @@ static float urand(void)
 }
 
 static sk_backend staged;   /* the CPU backend pretending its memory is not the host's */
+static int progress_lines;  /* ProgressLoss lines logged (the sink below counts them) */
+
+static void count_sink(int severity, const char *line, void *ctx)
+{
+    (void)ctx;
+    if (strstr(line, "ProgressLoss["))
+        progress_lines++;
+    else if (severity < 0)
+        fprintf(stderr, "%s\n", line);
+}
+
+/* The numbers of the report's "progress: [...]" vector (at most max). */
+static int progress_vec(const sk_loss *l, double *v, int max)
+{
+    char *r = sk_loss_report(l), *p = r ? strstr(r, "progress: [") : NULL;
+    int n = 0;
+    if (p) {
+        p += strlen("progress: [");
+        char *end;
+        for (double x = strtod(p, &end); end != p && n < max; x = strtod(p, &end)) {
+            v[n++] = x;
+            p = end;
+        }
+    }
+    free(r);
+    return n;
+}
 
 /* Train STEPS steps of global minibatch g on the same data; returns the dp (caller frees). */
 static sk_dp *train(const char *model, int n, const sk_backend *be, int32_t g,
-                    const sk_train_opts *o, sk_comm_group **grp)
+                    const sk_train_opts *o, int64_t report, sk_comm_group **grp)
 {
     const sk_backend *bes[8];
     sk_comm *comms[8];
@@ -36,7 +65,7 @@ static sk_dp *train(const char *model, int n, const sk_backend *be, int32_t g,
     }
     sk_dp_config cfg = { .n_local = n, .comm = *grp ? comms : NULL, .be = bes,
                          .model_in = model, .objective = "xent", .train = true, .opts = *o,
-                         .minibatch = g / n };
+                         .minibatch = g / n, .loss_report_frames = report };
     sk_dp *dp = sk_dp_new(&cfg);
     if (!dp)
         return NULL;
@@ -134,9 +163,9 @@ int main(void)
                          n, st ? "staged" : "host", oi ? "momentum+L1+L2" : "plain SGD", 8 * n);
                 TEST(name) {
                     sk_comm_group *g1, *gn;
-                    sk_dp *one = train(model, 1, sk_backend_cpu(), 8 * n, opts[oi], &g1);
+                    sk_dp *one = train(model, 1, sk_backend_cpu(), 8 * n, opts[oi], 0, &g1);
                     sk_dp *par = train(model, n, st ? &staged : sk_backend_cpu(), 8 * n,
-                                       opts[oi], &gn);
+                                       opts[oi], 0, &gn);
                     CHECK(one && par);
                     if (one && par) {
                         double d = pdiff(sk_dp_nnet(par), sk_dp_nnet(one));
@@ -161,6 +190,43 @@ int main(void)
                     sk_comm_group_free(gn);
                 }
             }
+    /* progress blocks of 20 weighted frames (weights 1 and 0.5): 2 workers (13 a step) report
+     * every 2nd step; 3 workers (exactly 20 a step: "more than 20" needs 2 steps) likewise;
+     * 4 workers (26.5) every step */
+    sk_log_set_sink(count_sink, NULL);
+    for (int n = 2; n <= 4; n++)
+        for (int st = 0; st < 2; st++) {
+            char name[160];
+            snprintf(name, sizeof name, "%d workers x 8 (%s backend): the ProgressLoss lines and "
+                     "progress vector of 1 worker x %d, printed once", n, st ? "staged" : "host",
+                     8 * n);
+            TEST(name) {
+                sk_comm_group *g1, *gn;
+                progress_lines = 0;
+                sk_dp *one = train(model, 1, sk_backend_cpu(), 8 * n, &plain, 20, &g1);
+                int lines_one = progress_lines;
+                progress_lines = 0;
+                sk_dp *par = train(model, n, st ? &staged : sk_backend_cpu(), 8 * n, &plain, 20,
+                                   &gn);
+                CHECK(one && par);
+                if (one && par) {
+                    double a[16], b[16];
+                    int na = progress_vec(sk_dp_loss(one), a, 16);
+                    int nb = progress_vec(sk_dp_loss(par), b, 16);
+                    CHECK_INT(na, n == 4 ? STEPS : STEPS / 2);
+                    CHECK_INT(nb, na);
+                    CHECK_INT(lines_one, na);
+                    CHECK_INT(progress_lines, na);
+                    for (int i = 0; i < na && i < nb; i++)
+                        CHECK_NEAR(b[i], a[i], 1e-5 * fabs(a[i]));
+                }
+                sk_dp_free(one);
+                sk_dp_free(par);
+                sk_comm_group_free(g1);
+                sk_comm_group_free(gn);
+            }
+        }
+    sk_log_set_sink(NULL, NULL);
     sk_nnet_free(init);
     unlink(proto);
     unlink(model);
