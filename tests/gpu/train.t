@@ -83,6 +83,28 @@ test_expect_success 'nnet-forward on GPU: utterances fed in 7-frame chunks == wh
         $D/dnn.init.nnet ark:$feats ark,t:b.txt 2> /dev/null &&
     numdiff a.txt b.txt 1e-6
 '
+test_expect_success 'GPU memory exhausted (--gpu-memory-fraction): ERROR with the sizes, old model kept' '
+    echo previous > out.nnet &&
+    test_must_fail nnet-train-frmshuff --use-gpu=yes --gpu-memory-fraction=0.000001 \
+        --randomize=false --learn-rate=0.008 --minibatch-size=256 \
+        --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark \
+        ark:$D/train.post.ark $D/dnn.init.nnet out.nnet 2> err &&
+    grep -q "^ERROR (.*Cannot allocate [0-9]* bytes on GPU 0 (over the memory limit): this process holds [0-9]* bytes, its limit is [0-9]* bytes (memory fraction 1e-06)" err &&
+    test "$(cat out.nnet)" = previous
+'
+if [ -f "$TOP/tests/gpu/.emulated" ]; then
+    test_expect_success 'emulator: a device too small for the model: ERROR naming the size and free memory' '
+        echo previous > out.nnet &&
+        SKALD_EMU_MEM_MB=1 test_must_fail nnet-train-frmshuff --use-gpu=yes --randomize=false \
+            --learn-rate=0.008 --minibatch-size=256 \
+            --feature-transform=$D/feature_transform.nnet ark:$D/train.feats.ark \
+            ark:$D/train.post.ark $D/dnn.init.nnet out.nnet 2> err &&
+        grep -q "^ERROR (.*Cannot allocate [0-9]* bytes on GPU 0 (out of memory): this process holds [0-9]* bytes; device free [0-9]* MiB of 1 MiB" err &&
+        test "$(cat out.nnet)" = previous
+    '
+else
+    test_skip 'device too small for the model' 'needs the emulator (SKALD_EMU_MEM_MB sets its size)'
+fi
 for p in tf32 bf16; do
     test_expect_success "one epoch in $p trains (frame accuracy within 2% of fp32 CPU)" '
         train no cpu &&
