@@ -192,7 +192,13 @@ struct sk_emu_event {
 
 namespace {
 
-sk_emu_stream legacy_stream;
+sk_emu_stream make_legacy()
+{
+    sk_emu_stream s;
+    s.legacy = true;
+    return s;
+}
+sk_emu_stream legacy_stream = make_legacy();   /* the null stream */
 std::vector<sk_emu_stream *> streams;
 
 bool coll_step(item_t &it);
@@ -1122,6 +1128,16 @@ bool coll_step(item_t &it)
             c.done = true;
             cv.notify_all();
         }
+    }
+    if (!c.done) {
+        /* the device runs every stream: let the peers' streams reach their part of this
+         * collective (only up to it, so that the host still sees nothing it did not wait for) */
+        for (sk_emu_stream *s : streams)
+            for (const item_t &p : s->q)
+                if (p.kind == ITEM_COLL && p.comm->g == g && p.seq == it.seq && !p.arrived) {
+                    progress(s, p.ticket);
+                    break;
+                }
     }
     if (!c.done)
         return false;
