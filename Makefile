@@ -188,6 +188,7 @@ deps: deps-summary
 clean:
 	rm -f lib/libskald.a $(LIB_OBJS) $(TOOLS) $(addsuffix .o,$(TOOLS)) $(UNITS) \
 	      $(UNITS:.t=.o) $(GPUTESTS) $(GPUTESTS:.bin.t=.o) $(shell find lib featbin nnetbin bin tests -name '*.d' 2>/dev/null)
+	rm -rf $(EMU_BUILD) $(EMU_BUILD).files
 
 .PHONY: all test test-gpu test-emu emu-build bench clean deps deps-summary
 .SECONDARY:
