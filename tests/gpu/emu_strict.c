@@ -5,8 +5,11 @@
  * emulator) it has nothing to test and says so. */
 #include "../unit/tap.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #if defined(SK_CUDA_EMU)
 #include <cuda_runtime.h>
@@ -75,6 +78,21 @@ int main(void)
         CHECK(cudaMemcpy(h, d, sizeof(float), cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
         CHECK(cudaMemcpy(d, h, 4 * sizeof(float), cudaMemcpyHostToDevice) == cudaSuccess);
         cudaGetLastError();
+        cudaFree(d);
+    }
+    TEST("the host touching device memory faults, as on a GPU") {
+        float *d = NULL;
+        CHECK(cudaMalloc((void **)&d, sizeof(float)) == cudaSuccess);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            volatile float v = d[0];   /* a bug on a GPU: must not pass here */
+            (void)v;
+            _exit(0);
+        }
+        int st = 0;
+        CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
         cudaFree(d);
     }
     TEST("ncclAllReduce over 3 ranks sums every contribution") {

@@ -12,9 +12,13 @@
  *
  * What it cannot tell: speed, true concurrency between streams, the hardware's memory model.
  *
+ * Device memory is mapped without access while no stream work runs: host code that reads or
+ * writes through a device pointer faults at once, as it would on a GPU.
+ *
  * Knobs (environment): SKALD_EMU_DEVICES (1), SKALD_EMU_MEM_MB (16384 per device),
  * SKALD_EMU_CC (compute capability major, 9), SKALD_EMU_TIMEOUT (seconds a host wait may
- * last before the emulator reports a hang, 120).
+ * last before the emulator reports a hang, 120), SKALD_EMU_PROTECT (0: leave device memory
+ * readable by the host).
  *
  * One process-wide lock serialises the whole device: one kernel runs at a time, on the host
  * thread that synchronised. x86-64 only (the fiber switch is a few lines of assembly).
@@ -102,8 +106,9 @@ cudaError_t fail(cudaError_t e)
 /* ---------------------------------------------------------------- memory */
 
 struct alloc_t {
-    size_t size;
+    size_t size;     /* as asked: what copies and operands are checked against */
     int dev;
+    size_t mapped;   /* whole pages */
 };
 std::map<uintptr_t, alloc_t> dev_allocs, pinned_allocs;
 std::vector<size_t> dev_used(64, 0);
@@ -203,6 +208,39 @@ std::vector<sk_emu_stream *> streams;
 
 bool coll_step(item_t &it);
 
+/* Device memory is mapped without access except while stream work runs, so that host code
+ * touching a device pointer faults here as it would on a GPU (SKALD_EMU_PROTECT=0: off). */
+bool protect_on()
+{
+    static int on = -1;
+    if (on < 0)
+        on = env_long("SKALD_EMU_PROTECT", 1) != 0;
+    return on;
+}
+int device_open = 0;   /* nesting of progress() calls that opened device memory */
+void device_access(bool open)
+{
+    if (!protect_on())
+        return;
+    for (auto &kv : dev_allocs)
+        if (mprotect((void *)kv.first, kv.second.mapped, open ? PROT_READ | PROT_WRITE : PROT_NONE))
+            die("mprotect of device memory failed");
+}
+struct device_window {
+    bool opened = false;
+    void open()
+    {
+        if (!opened && device_open++ == 0)
+            device_access(true);
+        opened = true;
+    }
+    ~device_window()
+    {
+        if (opened && --device_open == 0)
+            device_access(false);
+    }
+};
+
 /* Run s's items up to ticket `upto` as far as they can go without blocking. */
 bool progress(sk_emu_stream *s, uint64_t upto)
 {
@@ -212,7 +250,9 @@ bool progress(sk_emu_stream *s, uint64_t upto)
         return false;
     s->busy = true;
     bool ran = false;
+    device_window win;
     while (!s->q.empty() && s->done < upto) {
+        win.open();
         item_t &it = s->q.front();
         if (it.kind == ITEM_WAIT) {
             if (!progress(it.ws, it.wt))
@@ -625,16 +665,18 @@ const char *cudaGetErrorString(cudaError_t e)
 cudaError_t cudaMalloc(void **p, size_t bytes)
 {
     lock_t lk(mu);
-    size_t n = (bytes + 255) & ~(size_t)255;
+    size_t n = (bytes + 4095) & ~(size_t)4095;   /* whole pages, for mprotect */
     if (n == 0)
-        n = 256;
+        n = 4096;
     if (dev_used[(size_t)cur_dev] + n > dev_total())
         return fail(cudaErrorMemoryAllocation);
-    void *q = aligned_alloc(256, n);
-    if (!q)
+    void *q = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q == MAP_FAILED)
         return fail(cudaErrorMemoryAllocation);
     memset(q, 0xff, n);   /* NaN: reading memory nobody wrote shows */
-    dev_allocs[(uintptr_t)q] = alloc_t{ n, cur_dev };
+    if (protect_on() && device_open == 0 && mprotect(q, n, PROT_NONE))
+        die("mprotect of device memory failed");
+    dev_allocs[(uintptr_t)q] = alloc_t{ bytes, cur_dev, n };
     dev_used[(size_t)cur_dev] += n;
     *p = q;
     return cudaSuccess;
@@ -652,9 +694,9 @@ cudaError_t cudaFree(void *p)
     }
     if (!sync_all(lk, "cudaFree"))   /* cudaFree waits for the device, as the real one does */
         return fail(cudaErrorLaunchTimeout);
-    dev_used[(size_t)it->second.dev] -= it->second.size;
+    dev_used[(size_t)it->second.dev] -= it->second.mapped;
+    munmap(p, it->second.mapped);
     dev_allocs.erase(it);
-    free(p);
     return cudaSuccess;
 }
 
@@ -666,7 +708,7 @@ cudaError_t cudaMallocHost(void **p, size_t bytes)
     if (!q)
         return fail(cudaErrorMemoryAllocation);
     memset(q, 0xff, n);
-    pinned_allocs[(uintptr_t)q] = alloc_t{ n, -1 };
+    pinned_allocs[(uintptr_t)q] = alloc_t{ n, -1, n };
     *p = q;
     return cudaSuccess;
 }
