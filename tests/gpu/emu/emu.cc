@@ -274,6 +274,35 @@ bool progress(sk_emu_stream *s, uint64_t upto)
     return s->done >= upto;
 }
 
+/* Host waits for device work, by call (SKALD_EMU_STATS=1 prints them at exit). A wait for the
+ * newest work of a stream drains it: on a GPU the host then stalls until the device is done,
+ * and the device idles while the host prepares what comes next. A drain every training step
+ * is the pattern that keeps a GPU from full speed. (Here every wait finds work pending: the
+ * emulator runs nothing before it is waited for; waits for older work are not counted.) */
+std::map<std::string, std::pair<uint64_t, uint64_t>> wait_stats;   /* calls, drains */
+void count_wait(const char *what, bool pending)
+{
+    auto &w = wait_stats[what];
+    w.first++;
+    w.second += pending;
+}
+void print_stats()
+{
+    fprintf(stderr, "sk-emu: %llu kernel launches, %llu stream items run\n",
+            (unsigned long long)n_launches, (unsigned long long)n_items);
+    for (auto &kv : wait_stats)
+        fprintf(stderr, "sk-emu: host waits in %s: %llu (%llu drained a stream)\n",
+                kv.first.c_str(), (unsigned long long)kv.second.first,
+                (unsigned long long)kv.second.second);
+}
+struct stats_at_exit {
+    stats_at_exit()
+    {
+        if (env_long("SKALD_EMU_STATS", 0))
+            atexit(print_stats);
+    }
+} stats_at_exit_;
+
 /* Block (the lock released while waiting) until pred() holds; false after the time-out. */
 template <class P> bool wait_until(lock_t &lk, P pred, const char *what)
 {
@@ -292,6 +321,7 @@ template <class P> bool wait_until(lock_t &lk, P pred, const char *what)
 bool sync_stream(lock_t &lk, sk_emu_stream *s, const char *what)
 {
     uint64_t upto = s->next;
+    count_wait(what, s->done < upto);   /* the stream's newest work */
     return wait_until(lk, [&] { return progress(s, upto); }, what);
 }
 
@@ -301,6 +331,10 @@ bool sync_all(lock_t &lk, const char *what)
     for (sk_emu_stream *s : streams)
         w.push_back({ s, s->next });
     w.push_back({ &legacy_stream, legacy_stream.next });
+    bool pending = false;
+    for (auto &p : w)
+        pending = pending || p.first->done < p.second;
+    count_wait(what, pending);
     return wait_until(lk, [&] {
         bool all = true;
         for (auto &p : w)
@@ -910,6 +944,7 @@ cudaError_t cudaEventSynchronize(cudaEvent_t e)
         return cudaSuccess;
     sk_emu_stream *s = e->s;
     uint64_t t = e->ticket;
+    count_wait("cudaEventSynchronize", s->done < t && t == s->next);
     return wait_until(lk, [&] { return progress(s, t); }, "cudaEventSynchronize")
                ? cudaSuccess : fail(cudaErrorLaunchTimeout);
 }
