@@ -63,7 +63,9 @@ EMU_OBJS :=
 ifeq ($(CUDA),1)
 CPPFLAGS += -DSK_HAVE_CUDA=1 -I$(CUDA_HOME)/include
 LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
-NVCCFLAGS ?= -O2 -std=c++17 $(CUDA_ARCH) -Ilib -Xcompiler -Wall,-Wextra,-Werror,-fPIC -Werror all-warnings
+# --fmad=false: no a*b+c contracted into one FMA, so elementwise kernels round as cpu.c does
+# (they are memory-bound; the GEMMs are cuBLAS and unaffected)
+NVCCFLAGS ?= -O2 -std=c++17 $(CUDA_ARCH) --fmad=false -Ilib -Xcompiler -Wall,-Wextra,-Werror,-fPIC -Werror all-warnings
 endif
 ifeq ($(NCCL),1)
 CPPFLAGS += -DSK_HAVE_NCCL=1

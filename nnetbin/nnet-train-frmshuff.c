@@ -231,7 +231,8 @@ int main(int argc, char **argv)
     sk_dp *dp = sk_dp_new(&dc);
     if (!dp)
         par_fatal(&ps, "Cannot set up the training workers (model %s)", model_in);
-    sk_comm_bind_backend(be);
+    if (sk_comm_bind_backend(be) < 0)
+        par_fatal(&ps, "Cannot make the first worker's GPU current");
     sk_nnet *nn = sk_dp_nnet(dp);
     int32_t global_mb = sk_dp_global_minibatch(dp);
     /* A buffer smaller than one step would never hold a whole minibatch (Kaldi loops forever). */

@@ -129,10 +129,10 @@ sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend 
 /* GPU workers without CUDA headers in the caller: a new CUDA backend instance on device dev
  * (NULL + ERROR when CUDA is not built or the device is unusable; free with
  * sk_comm_gpu_backend_free), and making a worker thread's current device be's (no-op for
- * CPU backends). */
+ * CPU backends; SK_EIO + ERROR naming the GPU when cudaSetDevice fails). */
 const sk_backend *sk_comm_gpu_backend(int dev);
 void sk_comm_gpu_backend_free(const sk_backend *be);
-void sk_comm_bind_backend(const sk_backend *be);
+int sk_comm_bind_backend(const sk_backend *be);   /* 0, or SK_EIO + ERROR */
 
 /* n CPU workers share the machine: give each BLAS call cores/n threads (OpenBLAS's pool is
  * shared; its threads fighting over the cores made 4 workers 4x slower than 1 on 2 cores).

@@ -37,14 +37,22 @@ void sk_comm_gpu_backend_free(const sk_backend *be)
 #endif
 }
 
-void sk_comm_bind_backend(const sk_backend *be)
+int sk_comm_bind_backend(const sk_backend *be)
 {
 #ifdef SK_HAVE_CUDA
-    if (be && !strcmp(be->name, "cuda"))
-        cudaSetDevice(sk_cuda_device(be));
+    if (be && !strcmp(be->name, "cuda")) {
+        cudaError_t e = cudaSetDevice(sk_cuda_device(be));
+        if (e != cudaSuccess) {
+            cudaGetLastError();
+            SK_ERROR("cannot make GPU %d the thread's device: cudaSetDevice: %s",
+                     sk_cuda_device(be), cudaGetErrorString(e));
+            return SK_EIO;
+        }
+    }
 #else
     (void)be;
 #endif
+    return 0;
 }
 
 #if defined(SK_HAVE_NCCL) && defined(SK_HAVE_CUDA)
@@ -61,6 +69,7 @@ typedef struct {
     int *failed_rank;
     sk_comm *host;                 /* nccl-mpi: the MPI comm for host statistics */
     double *stage;                 /* F64 staging on the device */
+    double *hstage;                /* ... and in pinned host memory (copies that poll) */
     size_t stage_cap;
     bool pending;
 } nccl_rank;
@@ -70,19 +79,42 @@ struct nccl_shared {
     int failed_rank;
 };
 
+/* This rank cannot go on: tell the local ranks, abort the communicator (remote ranks see
+ * an asynchronous error). */
+static int rank_fail(sk_comm *c)
+{
+    nccl_rank *s = c->impl;
+    if (s->failed && !*s->failed) {
+        *s->failed_rank = c->rank;
+        *s->failed = 1;
+    }
+    if (s->comm)
+        ncclCommAbort(s->comm);
+    s->comm = NULL;
+    return SK_EIO;
+}
+
 static int nccl_fail(sk_comm *c, const char *what, ncclResult_t r)
 {
     nccl_rank *s = c->impl;
     SK_ERROR("worker %d (GPU %d): %s: %s", c->rank, sk_cuda_device(s->be), what,
              ncclGetErrorString(r));
-    if (s->failed && !*s->failed) {
-        *s->failed_rank = c->rank;
-        *s->failed = 1;
-    }
-    ncclCommAbort(s->comm);
-    s->comm = NULL;
-    return SK_EIO;
+    return rank_fail(c);
 }
+
+/* A CUDA call of the communication path: 0, or ERROR naming the worker and the call, the
+ * communicator aborted, SK_EIO. */
+static int cuda_ok(sk_comm *c, cudaError_t e, const char *call)
+{
+    if (e == cudaSuccess)
+        return 0;
+    nccl_rank *s = c->impl;
+    cudaGetLastError();
+    SK_ERROR("worker %d (GPU %d): %s failed: %s", c->rank, sk_cuda_device(s->be), call,
+             cudaGetErrorString(e));
+    return rank_fail(c);
+}
+#define CUDA_OK(c, call) cuda_ok((c), (call), #call)
 
 static int nccl_poll(sk_comm *c, const char *what)
 {
@@ -123,15 +155,20 @@ static int nc_start(sk_comm *c, float *buf, size_t count)
     double t0 = sk_comm_now();
     if (!s->comm)
         return SK_EIO;
-    cudaEventRecord(s->ready, s->compute);
-    cudaStreamWaitEvent(s->stream, s->ready, 0);
+    if (CUDA_OK(c, cudaEventRecord(s->ready, s->compute)) < 0 ||
+        CUDA_OK(c, cudaStreamWaitEvent(s->stream, s->ready, 0)) < 0)
+        return SK_EIO;
     ncclResult_t r = ncclAllReduce(buf, buf, count, ncclFloat, ncclSum, s->comm, s->stream);
     if (r != ncclSuccess)
         return nccl_fail(c, "ncclAllReduce", r);
     if (s->nb < 64) {
-        if (!s->bev[s->nb])
-            cudaEventCreateWithFlags(&s->bev[s->nb], cudaEventDisableTiming);
-        cudaEventRecord(s->bev[s->nb], s->stream);
+        if (!s->bev[s->nb] &&
+            CUDA_OK(c, cudaEventCreateWithFlags(&s->bev[s->nb], cudaEventDisableTiming)) < 0) {
+            s->bev[s->nb] = NULL;
+            return SK_EIO;
+        }
+        if (CUDA_OK(c, cudaEventRecord(s->bev[s->nb], s->stream)) < 0)
+            return SK_EIO;
     }
     s->nb++;
     s->pending = true;
@@ -148,8 +185,9 @@ static int nc_wait(sk_comm *c)
         return SK_EIO;
     int st = 0;
     if (s->pending) {
-        cudaEventRecord(s->done, s->stream);
-        st = nccl_poll(c, "all-reduce");
+        st = CUDA_OK(c, cudaEventRecord(s->done, s->stream));
+        if (st == 0)
+            st = nccl_poll(c, "all-reduce");
         s->pending = false;
     }
     s->nb = s->next = 0;
@@ -166,13 +204,11 @@ static int nc_wait_next(sk_comm *c)
         SK_BUG("wait_next: no bucket left to wait for");
     /* the compute stream waits for this bucket (past 64 buckets: for all started so far) */
     int k = s->next++;
-    if (k < 64) {
-        cudaStreamWaitEvent(s->compute, s->bev[k], 0);
-    } else {
-        cudaEventRecord(s->done, s->stream);
-        cudaStreamWaitEvent(s->compute, s->done, 0);
-    }
-    return 0;
+    if (k < 64)
+        return CUDA_OK(c, cudaStreamWaitEvent(s->compute, s->bev[k], 0));
+    if (CUDA_OK(c, cudaEventRecord(s->done, s->stream)) < 0)
+        return SK_EIO;
+    return CUDA_OK(c, cudaStreamWaitEvent(s->compute, s->done, 0));
 }
 
 static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
@@ -184,27 +220,44 @@ static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
     }
     if (s->host)
         return sk_comm_allreduce(s->host, buf, count, t);
-    /* host doubles: stage through the device */
+    /* host doubles: stage through pinned host memory and the device. A copy to pageable
+     * memory returns only when done, so a peer that never arrives would hang this thread
+     * before nccl_poll could time out or see a failure: every step here is asynchronous. */
     if (!s->comm)
         return SK_EIO;
+    size_t bytes = count * sizeof(double);
     if (count > s->stage_cap) {
-        cudaFree(s->stage);
-        s->stage = NULL;
-        if (cudaMalloc((void **)&s->stage, count * sizeof(double)) != cudaSuccess) {
-            SK_ERROR("worker %d: cannot allocate %zu bytes for statistics", c->rank,
-                     count * sizeof(double));
+        s->stage_cap = 0;
+        if (CUDA_OK(c, cudaFree(s->stage)) < 0 || CUDA_OK(c, cudaFreeHost(s->hstage)) < 0)
             return SK_EIO;
+        s->stage = s->hstage = NULL;
+        cudaError_t e = cudaMalloc((void **)&s->stage, bytes);
+        if (e == cudaSuccess)
+            e = cudaMallocHost((void **)&s->hstage, bytes);
+        if (e != cudaSuccess) {
+            cudaGetLastError();
+            SK_ERROR("worker %d: cannot allocate 2 x %zu bytes (device, pinned host) for "
+                     "statistics: %s", c->rank, bytes, cudaGetErrorString(e));
+            return rank_fail(c);
         }
         s->stage_cap = count;
     }
-    cudaMemcpyAsync(s->stage, buf, count * sizeof(double), cudaMemcpyHostToDevice, s->stream);
+    memcpy(s->hstage, buf, bytes);
+    if (CUDA_OK(c, cudaMemcpyAsync(s->stage, s->hstage, bytes, cudaMemcpyHostToDevice,
+                                   s->stream)) < 0)
+        return SK_EIO;
     ncclResult_t r = ncclAllReduce(s->stage, s->stage, count, ncclDouble, ncclSum, s->comm,
                                    s->stream);
     if (r != ncclSuccess)
         return nccl_fail(c, "ncclAllReduce", r);
-    cudaMemcpyAsync(buf, s->stage, count * sizeof(double), cudaMemcpyDeviceToHost, s->stream);
-    cudaEventRecord(s->done, s->stream);
-    return nccl_poll(c, "all-reduce");
+    if (CUDA_OK(c, cudaMemcpyAsync(s->hstage, s->stage, bytes, cudaMemcpyDeviceToHost,
+                                   s->stream)) < 0 ||
+        CUDA_OK(c, cudaEventRecord(s->done, s->stream)) < 0)
+        return SK_EIO;
+    int st = nccl_poll(c, "all-reduce");
+    if (st == 0)
+        memcpy(buf, s->hstage, bytes);
+    return st;
 }
 
 static void nc_abort(sk_comm *c, const char *why)
@@ -233,6 +286,7 @@ static void nc_free_rank(sk_comm *c)
         if (s->bev[k])
             cudaEventDestroy(s->bev[k]);
     cudaFree(s->stage);
+    cudaFreeHost(s->hstage);
     free(s);
     c->impl = NULL;
 }
@@ -248,21 +302,50 @@ static const sk_comm_ops nccl_group_ops = { nc_start, nc_wait, nc_wait_next, nc_
 static const sk_comm_ops nccl_single_ops = { nc_start, nc_wait, nc_wait_next, nc_allreduce,
                                              nc_abort, nc_free_single };
 
+/* On failure nothing of s is left allocated (the caller frees s and destroys comm). */
 static int init_rank(sk_comm *c, nccl_rank *s, const sk_backend *be, ncclComm_t comm)
 {
     s->comm = comm;
     s->be = be;
-    cudaSetDevice(sk_cuda_device(be));
     s->compute = (cudaStream_t)sk_cuda_stream(be);
-    if (cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking) != cudaSuccess ||
-        cudaEventCreateWithFlags(&s->ready, cudaEventDisableTiming) != cudaSuccess ||
-        cudaEventCreateWithFlags(&s->done, cudaEventDisableTiming) != cudaSuccess) {
-        SK_ERROR("worker %d: cannot create the NCCL stream/events", c->rank);
+    const char *what = "cudaSetDevice";
+    cudaError_t e = cudaSetDevice(sk_cuda_device(be));
+    if (e == cudaSuccess) {
+        what = "cudaStreamCreateWithFlags";
+        e = cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking);
+    }
+    if (e == cudaSuccess) {
+        what = "cudaEventCreateWithFlags";
+        e = cudaEventCreateWithFlags(&s->ready, cudaEventDisableTiming);
+    }
+    if (e == cudaSuccess)
+        e = cudaEventCreateWithFlags(&s->done, cudaEventDisableTiming);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        SK_ERROR("worker %d (GPU %d): cannot create the NCCL stream/events: %s: %s", c->rank,
+                 sk_cuda_device(be), what, cudaGetErrorString(e));
+        if (s->ready)
+            cudaEventDestroy(s->ready);
+        if (s->stream)
+            cudaStreamDestroy(s->stream);
+        s->ready = NULL;
+        s->stream = NULL;
         return SK_EIO;
     }
     c->impl = s;
     c->device_memory = true;
     return 0;
+}
+
+/* cudaSetDevice(dev) before an NCCL call that works on the current device. */
+static int set_device(int rank, int dev)
+{
+    cudaError_t e = cudaSetDevice(dev);
+    if (e == cudaSuccess)
+        return 0;
+    cudaGetLastError();
+    SK_ERROR("worker %d (GPU %d): cudaSetDevice failed: %s", rank, dev, cudaGetErrorString(e));
+    return SK_EIO;
 }
 
 sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeout)
@@ -342,12 +425,19 @@ sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend 
     int nranks = mpi->size * n;
     if (!comms || !sh)
         goto fail;
+    /* every device first: a rank missing from the group below would hang the others */
+    for (int r = 0; r < n; r++)
+        if (set_device(mpi->rank * n + r, sk_cuda_device(be[r])) < 0)
+            goto fail;
     ncclGroupStart();
+    bool dev_ok = true;
     for (int r = 0; r < n; r++) {
-        cudaSetDevice(sk_cuda_device(be[r]));
+        dev_ok = set_device(mpi->rank * n + r, sk_cuda_device(be[r])) == 0 && dev_ok;
         ncclCommInitRank(&comms[r], nranks, id, mpi->rank * n + r);
     }
     ncclResult_t res = ncclGroupEnd();
+    if (!dev_ok)
+        goto fail;
     if (res != ncclSuccess) {
         SK_ERROR("MPI rank %d: ncclCommInitRank for %d GPUs (of %d in all) failed: %s",
                  mpi->rank, n, nranks, ncclGetErrorString(res));
@@ -386,9 +476,8 @@ fail:
 sk_comm *sk_comm_nccl_mpi_new(sk_comm *mpi, const sk_backend *be, double timeout)
 {
     ncclUniqueId id;
-    if (share_id(mpi, &id) < 0)
+    if (share_id(mpi, &id) < 0 || set_device(mpi->rank, sk_cuda_device(be)) < 0)
         return NULL;
-    cudaSetDevice(sk_cuda_device(be));
     ncclComm_t comm;
     ncclResult_t r = ncclCommInitRank(&comm, mpi->size, id, mpi->rank);
     if (r != ncclSuccess) {

@@ -291,6 +291,7 @@ static int worker_step(worker *w)
 /* Sum the objective statistics over all workers; the first local worker keeps them. */
 static int worker_stats(worker *w)
 {
+    inject(w);   /* step == steps trained: the statistics all-reduce (hang/kill; tests) */
     if (sk_loss_flush(w->loss) < 0) {
         sk_comm_abort(w->c, "non-finite objective statistics");
         return SK_EIO;
@@ -314,7 +315,8 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     sk_dp *dp = w->dp;
-    sk_comm_bind_backend(w->be);
+    /* a worker whose GPU cannot be made current fails its first job (the others are told) */
+    bool bound = sk_comm_bind_backend(w->be) == 0;
     uint64_t seen = 0;
     for (;;) {
         pthread_mutex_lock(&dp->mu);
@@ -326,7 +328,14 @@ static void *worker_main(void *arg)
         }
         seen = dp->job;
         pthread_mutex_unlock(&dp->mu);
-        int st = dp->kind == JOB_STEP ? worker_step(w) : worker_stats(w);
+        int st;
+        if (!bound) {
+            SK_ERROR("worker %d failed: cannot make its GPU current", w->c->rank);
+            sk_comm_abort(w->c, "cannot make its GPU current");
+            st = SK_EIO;
+        } else {
+            st = dp->kind == JOB_STEP ? worker_step(w) : worker_stats(w);
+        }
         pthread_mutex_lock(&dp->mu);
         w->status = st;
         if (st < 0)
@@ -382,7 +391,10 @@ sk_dp *sk_dp_new(const sk_dp_config *cfg)
         w->idx = r;
         w->c = cfg->comm ? cfg->comm[r] : NULL;
         w->be = cfg->be[r];
-        sk_comm_bind_backend(w->be);
+        if (sk_comm_bind_backend(w->be) < 0) {
+            SK_ERROR("worker %d: cannot make its GPU current", r);
+            goto fail;
+        }
         if (!(w->nn = sk_nnet_read_file(cfg->model_in, w->be)) ||
             sk_nnet_num_components(w->nn) == 0) {
             SK_ERROR("worker %d: cannot read the model %s (or it is empty)", r, cfg->model_in);
@@ -425,7 +437,8 @@ sk_dp *sk_dp_new(const sk_dp_config *cfg)
             }
         }
     }
-    sk_comm_bind_backend(cfg->be[0]);
+    if (sk_comm_bind_backend(cfg->be[0]) < 0)
+        goto fail;
     if (cfg->n_local > 1 && cfg->be[0]->host_memory)
         sk_comm_share_cpu(cfg->n_local);
     if (cfg->n_local > 1)
@@ -455,7 +468,7 @@ void sk_dp_free(sk_dp *dp)
         if (w->started)
             pthread_join(w->th, NULL);
         if (w->be) {
-            sk_comm_bind_backend(w->be);
+            (void)sk_comm_bind_backend(w->be);   /* freeing goes on regardless (ERROR printed) */
             w->be->mat_free(w->be, &w->xb);
             w->be->mat_free(w->be, &w->dy);
         }

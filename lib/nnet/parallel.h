@@ -22,7 +22,8 @@
  *
  * Failure injection for tests: SKALD_TEST_FAIL_WORKER=k:step[:hang|:kill] makes the worker of
  * global rank k fail (abort its comm with an ERROR), hang (stop responding: the others time
- * out) or kill its process (SIGKILL) at training step `step` (0-based).
+ * out) or kill its process (SIGKILL) at training step `step` (0-based). `step` equal to the
+ * number of steps trained hangs or kills it in sk_dp_finish's statistics all-reduce.
  *
  * Ownership: the dp owns the workers' networks, losses and buffers; the comms and backends in
  * the config stay the caller's (freed after sk_dp_free).

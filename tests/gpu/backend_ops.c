@@ -378,13 +378,37 @@ static void test_reduce(void)
             twfree(&m); tvfree(&cs); tvfree(&rs);
         }
     }
-    TEST(nm("row_max_id: first maximum, ties, wide rows")) {
+    TEST(nm("row_max_id: first maximum, ties, NaN as cpu.c, wide rows")) {
         tw m = mk(500, 3500, -1, 1);
         float two[4] = { 2, 2, 2, 2 };
         /* row 7: equal maxima at columns 10 and 3000 -> 10 */
         sk_bmat r7 = sk_bmat_view(&m.g, 7, 1, 10, 1), r7b = sk_bmat_view(&m.g, 7, 1, 3000, 1);
         G->upload(G, &r7, two, 1); G->upload(G, &r7b, two, 1);
         m.c.data[7 * (size_t)m.c.stride + 10] = m.c.data[7 * (size_t)m.c.stride + 3000] = 2;
+        /* NaN (cpu.c's rule: never wins, except in column 0): row 20 NaN in column 0 -> 0;
+         * row 21 NaN in columns 1 and 5 (thread 1's and 5's first values: a NaN held by thread
+         * 1 hid every odd thread's maximum in the block reduction), maximum 3 at 2001 (an odd
+         * thread's) -> 2001; row 22 all NaN -> 0; row 23 all NaN but -5 at 0 and -4 at 1700
+         * -> 1700; row 24 all NaN but -5 at 0 -> 0 */
+        float *row = malloc(3500 * sizeof(float));
+        for (int r = 20; r <= 24; r++) {
+            for (int c = 0; c < 3500; c++)
+                row[c] = r >= 22 ? NAN : m.c.data[r * (size_t)m.c.stride + c];
+            if (r == 20)
+                row[0] = NAN;
+            if (r == 21) {
+                row[1] = row[5] = NAN;
+                row[2001] = 3;
+            }
+            if (r >= 23)
+                row[0] = -5;
+            if (r == 23)
+                row[1700] = -4;
+            sk_bmat v = sk_bmat_view(&m.g, r, 1, 0, 3500);
+            G->upload(G, &v, row, 3500);
+            memcpy(m.c.data + r * (size_t)m.c.stride, row, 3500 * sizeof(float));
+        }
+        free(row);
         int32_t *gi = malloc(500 * sizeof(int32_t)), *ci = malloc(500 * sizeof(int32_t));
         G->row_max_id(G, &m.g, gi); C->row_max_id(C, &m.c, ci);
         int bad = 0;
@@ -392,6 +416,11 @@ static void test_reduce(void)
             bad += gi[i] != ci[i];
         CHECK_INT(bad, 0);
         CHECK_INT(gi[7], 10);
+        CHECK_INT(gi[20], 0);
+        CHECK_INT(gi[21], 2001);
+        CHECK_INT(gi[22], 0);
+        CHECK_INT(gi[23], 1700);
+        CHECK_INT(gi[24], 0);
         free(gi); free(ci); twfree(&m);
     }
     TEST(nm("softmax (rows, in place, block softmax on column views), diff_softmax")) {

@@ -41,9 +41,25 @@ void sk_cuda_fatal(void)
 
 /* ---------------------------------------------------------------- probe */
 
+/* The device sk_backend_cuda() uses: SKALD_GPU_DEVICE, else the thread's current one. */
+static int default_device(void)
+{
+    const char *s = getenv("SKALD_GPU_DEVICE");
+    if (s && *s)
+        return atoi(s);
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess) {
+        cudaGetLastError();
+        return 0;
+    }
+    return dev;
+}
+
 /* The probe's calls are the only unchecked ones: it must stay quiet (backend.h: "NULL when no
- * usable device, without an error") and reports through `why`. */
-extern "C" int sk_cuda_probe(char *why, size_t n)
+ * usable device, without an error") and reports through `why`. It creates the context on the
+ * device that will be used (a busy exclusive-mode GPU fails there, not on device 0), and
+ * leaves the thread's current device as it found it. */
+static int probe_device(int dev, char *why, size_t n)
 {
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
@@ -54,10 +70,19 @@ extern "C" int sk_cuda_probe(char *why, size_t n)
         cudaGetLastError();  /* clear the error state */
         return 0;
     }
-    int dev = 0;
-    e = cudaGetDevice(&dev);
+    if (dev < 0 || dev >= count) {
+        if (why && n)
+            snprintf(why, n, "no CUDA device %d (%d visible)", dev, count);
+        return 0;
+    }
+    int prev = 0;
+    e = cudaGetDevice(&prev);
     if (e == cudaSuccess)
+        e = cudaSetDevice(dev);
+    if (e == cudaSuccess) {
         e = cudaFree(nullptr);  /* creates the context: fails on a busy exclusive-mode GPU */
+        cudaSetDevice(prev);
+    }
     if (e != cudaSuccess) {
         if (why && n)
             snprintf(why, n, "cannot create a CUDA context on device %d: %s", dev,
@@ -68,6 +93,11 @@ extern "C" int sk_cuda_probe(char *why, size_t n)
     if (why && n)
         why[0] = 0;
     return 1;
+}
+
+extern "C" int sk_cuda_probe(char *why, size_t n)
+{
+    return probe_device(default_device(), why, n);
 }
 
 /* ---------------------------------------------------------------- instances */
@@ -115,17 +145,18 @@ static void destroy(sk_cuda_ctx *x)
     int prev = 0;
     SK_CUDA_CHECK(cudaGetDevice(&prev));
     SK_CUDA_CHECK(cudaSetDevice(x->device));
+    /* both streams may still use cached blocks and pinned slots: wait before releasing */
     if (x->stream)
         SK_CUDA_CHECK(cudaStreamSynchronize(x->stream));
+    if (x->copy_stream)
+        SK_CUDA_CHECK(cudaStreamSynchronize(x->copy_stream));
     sk_cuda_memory_release(x);
     if (x->blas)
         SK_CUDA_CHECK(cublasDestroy(x->blas));
     if (x->stream)
         SK_CUDA_CHECK(cudaStreamDestroy(x->stream));
-    if (x->copy_stream) {
-        SK_CUDA_CHECK(cudaStreamSynchronize(x->copy_stream));
+    if (x->copy_stream)
         SK_CUDA_CHECK(cudaStreamDestroy(x->copy_stream));
-    }
     SK_CUDA_CHECK(cudaSetDevice(prev));
     delete x;
 }
@@ -187,13 +218,8 @@ static sk_cuda_ctx *default_ctx;
 
 static void make_default(void)
 {
-    if (sk_cuda_probe(NULL, 0) != 1)
-        return;
-    int dev = 0;
-    const char *s = getenv("SKALD_GPU_DEVICE");
-    if (s && *s)
-        dev = atoi(s);
-    else if (!SK_CUDA_CHECK(cudaGetDevice(&dev)))
+    int dev = default_device();
+    if (probe_device(dev, NULL, 0) != 1)
         return;
     default_ctx = create(dev);
     if (default_ctx) {
@@ -213,7 +239,7 @@ extern "C" const sk_backend *sk_backend_cuda(void)
 extern "C" const sk_backend *sk_cuda_backend_new(int dev)
 {
     char why[256];
-    if (sk_cuda_probe(why, sizeof why) != 1) {
+    if (probe_device(dev, why, sizeof why) != 1) {
         SK_ERROR("No CUDA GPU detected!, %s", why);
         return nullptr;
     }
@@ -281,8 +307,13 @@ extern "C" void sk_cuda_describe(const sk_backend *be, char *buf, size_t n)
         snprintf(buf, n, "device %d (properties unavailable)", x->device);
         return;
     }
+    /* cudaMemGetInfo reports on the thread's current device: make it x's for the call */
     size_t fr = 0, tot = 0;
-    SK_CUDA_CHECK(cudaMemGetInfo(&fr, &tot));
+    int prev = 0;
+    if (SK_CUDA_CHECK(cudaGetDevice(&prev)) && SK_CUDA_CHECK(cudaSetDevice(x->device))) {
+        SK_CUDA_CHECK(cudaMemGetInfo(&fr, &tot));
+        SK_CUDA_CHECK(cudaSetDevice(prev));
+    }
     snprintf(buf, n, "%s, compute capability %d.%d, free:%zuM, total:%zuM", prop.name,
              prop.major, prop.minor, fr >> 20, tot >> 20);
 }

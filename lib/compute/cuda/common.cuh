@@ -87,6 +87,10 @@ struct sk_cuda_ctx {
     sk_cuda_slot up[SK_CUDA_NSLOTS], down[SK_CUDA_NSLOTS];
     int up_next = 0, down_next = 0;
     std::deque<int> down_pending;  /* download slots in issue order */
+    /* outgrown staging buffers, freed with the instance: cudaFreeHost waits for the device
+     * (the emulator: for every device), and a worker calling it while its peers' NCCL
+     * kernels wait for this worker's contribution would deadlock */
+    std::vector<void *> retired_host;
 
     /* dropout generator (train.cu) */
     uint64_t seed = 0x9e3779b97f4a7c15ull, counter = 0;

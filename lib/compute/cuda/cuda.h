@@ -35,8 +35,9 @@
 
 #include "compute/backend.h"
 
-/* 1: a usable device (a context could be created); 0: none, why says so (e.g. "cudaGetDevice
- * Count: no CUDA-capable device is detected"). Prints nothing. why may be NULL. */
+/* 1: the device sk_backend_cuda() would use (SKALD_GPU_DEVICE, else the current one) is
+ * usable (a context could be created on it); 0: not, why says so (e.g. "cudaGetDeviceCount:
+ * no CUDA-capable device is detected"). Prints nothing. why may be NULL. */
 int sk_cuda_probe(char *why, size_t n);
 
 /* New instance on device dev (NULL + ERROR when it cannot be created). */

@@ -18,9 +18,12 @@ static std::mutex copy_stream_mu;
 extern "C" void *sk_cuda_host_alloc(size_t bytes)
 {
     void *p = nullptr;
-    if (!SK_CUDA_CHECK(cudaMallocHost(&p, bytes ? bytes : 1))) {
+    /* one ERROR line with the cause (SK_CUDA_CHECK would print a second one) */
+    cudaError_t e = cudaMallocHost(&p, bytes ? bytes : 1);
+    if (e != cudaSuccess) {
         cudaGetLastError();
-        SK_ERROR("Cannot allocate %zu bytes of pinned host memory", bytes);
+        SK_ERROR("Cannot allocate %zu bytes of pinned host memory: %s", bytes,
+                 cudaGetErrorString(e));
         return nullptr;
     }
     return p;

@@ -139,6 +139,9 @@ void sk_cuda_memory_release(sk_cuda_ctx *x)
             s->host = nullptr;
             s->ev = nullptr;
         }
+    for (void *p : x->retired_host)
+        SK_CUDA_CHECK(cudaFreeHost(p));
+    x->retired_host.clear();
 }
 
 /* ---------------------------------------------------------------- backend entries */
@@ -212,17 +215,21 @@ static void cu_vec_free(const sk_backend *be, sk_bvec *v)
 /* ---------------------------------------------------------------- staging */
 
 /* Make s->host hold at least bytes; s's previous copy must have completed. */
-static bool slot_reserve(sk_cuda_slot *s, size_t bytes)
+static bool slot_reserve(sk_cuda_ctx *x, sk_cuda_slot *s, size_t bytes)
 {
     if (s->cap >= bytes)
         return true;
     if (s->host)
-        SK_CUDA_CHECK(cudaFreeHost(s->host));
+        x->retired_host.push_back(s->host);   /* not freed mid-run: see common.cuh */
     s->host = nullptr;
     s->cap = 0;
     size_t n = bytes < 4096 ? 4096 : bytes + bytes / 4;
-    if (!SK_CUDA_CHECK(cudaMallocHost(&s->host, n))) {
+    /* not an error: the callers fall back to a synchronous copy from pageable memory */
+    cudaError_t e = cudaMallocHost(&s->host, n);
+    if (e != cudaSuccess) {
         cudaGetLastError();
+        SK_VLOG(1, "No pinned staging buffer of %zu bytes (%s): copying synchronously", n,
+                cudaGetErrorString(e));
         s->host = nullptr;
         return false;
     }
@@ -265,7 +272,7 @@ static void upload_rows(sk_cuda_ctx *x, void *dst, size_t dst_pitch, const void 
     x->up_next = (x->up_next + 1) % SK_CUDA_NSLOTS;
     if (s->used)
         CK(cudaEventSynchronize(s->ev));
-    if (!slot_reserve(s, bytes)) {
+    if (!slot_reserve(x, s, bytes)) {
         /* no pinned memory: a plain (synchronous) copy is still correct */
         CK(cudaMemcpy2DAsync(dst, dst_pitch, src, src_pitch, width, rows,
                              cudaMemcpyHostToDevice, x->stream));
@@ -298,7 +305,7 @@ static void download_rows(sk_cuda_ctx *x, void *dst, size_t dst_pitch, const voi
         drain_downloads(x, k);
     else if (s->used)
         CK(cudaEventSynchronize(s->ev));
-    if (!slot_reserve(s, bytes)) {
+    if (!slot_reserve(x, s, bytes)) {
         drain_downloads(x, -1);
         CK(cudaMemcpy2DAsync(dst, dst_pitch, src, src_pitch, width, rows,
                              cudaMemcpyDeviceToHost, x->stream));

@@ -211,15 +211,17 @@ static void cu_max_norm(const sk_backend *be, sk_bmat *w, float max_norm)
     CK_LAUNCH();
 }
 
-/* First column holding the maximum of row r (strict >, so ties keep the lower column); the
- * result is valid in thread 0. blockDim.x a power of two <= 256; all threads call it. */
+/* First column holding the maximum of row r (strict >, so ties keep the lower column), by
+ * cpu.c's rule: a NaN never wins, except one in column 0, which is the answer (the
+ * sequential scan starts there and nothing is > NaN). The result is valid in thread 0.
+ * blockDim.x a power of two <= 256; all threads call it. */
 __device__ int32_t block_argmax(const sk_bmat &m, int32_t r, float *shv, int32_t *shi)
 {
     float best = -INFINITY;
     int32_t bi = -1;
     for (int32_t c = threadIdx.x; c < m.cols; c += blockDim.x) {
         float v = AT(m, r, c);
-        if (bi < 0 || v > best) {
+        if (v == v && (bi < 0 || v > best)) {   /* NaNs are no candidates */
             best = v;
             bi = c;
         }
@@ -241,7 +243,8 @@ __device__ int32_t block_argmax(const sk_bmat &m, int32_t r, float *shv, int32_t
         }
         __syncthreads();
     }
-    return shi[0];
+    float first = AT(m, r, 0);
+    return first != first ? 0 : shi[0];   /* all NaN: column 0 too */
 }
 
 __global__ void k_row_max_id(sk_bmat m, int32_t *ids)
