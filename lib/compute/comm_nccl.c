@@ -71,6 +71,10 @@ typedef struct {
     double *stage;                 /* F64 staging on the device */
     double *hstage;                /* ... and in pinned host memory (copies that poll) */
     size_t stage_cap;
+    /* outgrown staging, freed with the rank: cudaFree/cudaFreeHost wait for the device, and
+     * with a peer's all-reduce waiting for this rank that wait never ends */
+    void *old_stage[32], *old_hstage[32];
+    int n_old;
     bool pending;
 } nccl_rank;
 
@@ -227,10 +231,21 @@ static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
         return SK_EIO;
     size_t bytes = count * sizeof(double);
     if (count > s->stage_cap) {
+        if (s->stage || s->hstage) {
+            if (s->n_old == 32) {
+                SK_ERROR("worker %d: statistics staging grew 32 times", c->rank);
+                return rank_fail(c);
+            }
+            s->old_stage[s->n_old] = s->stage;
+            s->old_hstage[s->n_old++] = s->hstage;
+        }
+        /* grown geometrically: the progress sums come first, then the larger statistics */
+        size_t cap = count > 4096 ? count : 4096;
+        if (cap < 2 * s->stage_cap)
+            cap = 2 * s->stage_cap;
         s->stage_cap = 0;
-        if (CUDA_OK(c, cudaFree(s->stage)) < 0 || CUDA_OK(c, cudaFreeHost(s->hstage)) < 0)
-            return SK_EIO;
         s->stage = s->hstage = NULL;
+        bytes = cap * sizeof(double);
         cudaError_t e = cudaMalloc((void **)&s->stage, bytes);
         if (e == cudaSuccess)
             e = cudaMallocHost((void **)&s->hstage, bytes);
@@ -240,7 +255,8 @@ static int nc_allreduce(sk_comm *c, void *buf, size_t count, sk_comm_type t)
                      "statistics: %s", c->rank, bytes, cudaGetErrorString(e));
             return rank_fail(c);
         }
-        s->stage_cap = count;
+        s->stage_cap = cap;
+        bytes = count * sizeof(double);
     }
     memcpy(s->hstage, buf, bytes);
     if (CUDA_OK(c, cudaMemcpyAsync(s->stage, s->hstage, bytes, cudaMemcpyHostToDevice,
@@ -287,6 +303,10 @@ static void nc_free_rank(sk_comm *c)
             cudaEventDestroy(s->bev[k]);
     cudaFree(s->stage);
     cudaFreeHost(s->hstage);
+    for (int k = 0; k < s->n_old; k++) {
+        cudaFree(s->old_stage[k]);
+        cudaFreeHost(s->old_hstage[k]);
+    }
     free(s);
     c->impl = NULL;
 }

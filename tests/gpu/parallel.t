@@ -66,6 +66,18 @@ if [ "$NGPU" -ge 2 ]; then
         nnet-copy --binary=false g.nnet g.txt 2>/dev/null && numdiff \$W/cpu.256.txt g.txt 1e-4 &&
         show g.log >&2
     "
+    test_expect_success 'NCCL over 2 GPUs: the same global ProgressLoss lines and accuracy as CPU x 256' "
+        nnet-train-frmshuff --use-gpu=no --minibatch-size=256 --loss-report-frames=2000 \
+            $COMMON c.nnet 2>c.log &&
+        nnet-train-frmshuff --use-gpu=yes --num-gpus=0,1 --minibatch-size=128 \
+            --loss-report-frames=2000 $COMMON g.nnet 2>g.log &&
+        sed -n 's/.*ProgressLoss.*: \\([0-9.e+-]*\\) (Xent).*/\\1/p' c.log > p.cpu &&
+        sed -n 's/.*ProgressLoss.*: \\([0-9.e+-]*\\) (Xent).*/\\1/p' g.log > p.gpu &&
+        test \$(wc -l < p.cpu) -ge 3 && test \$(wc -l < p.cpu) = \$(wc -l < p.gpu) &&
+        numdiff p.cpu p.gpu 1e-4 &&
+        grep 'FRAME_ACCURACY' c.log > a.cpu && grep 'FRAME_ACCURACY' g.log > a.gpu &&
+        numdiff a.cpu a.gpu 1e-4
+    "
     # the check above can fail: 2 GPUs x 128 differ from one worker with 128 frames a step
     test_expect_success 'control: 1 GPU worker x 128 differs from CPU x 256 (1e-4)' "
         nnet-train-frmshuff --use-gpu=yes --num-gpus=1 --minibatch-size=128 $COMMON g.nnet 2>g.log &&
