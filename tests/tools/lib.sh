@@ -14,7 +14,7 @@
 # run says why with test_skip (a visible "# skip" line), never silently.
 
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=${SKALD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}   # SKALD_TOP: a copy of a test run from elsewhere
 DATA=$TOP/tests/data
 PATH=$TOP/featbin:$TOP/nnetbin:$TOP/bin:$TOP/utils:$PATH
 export TOP DATA PATH LC_ALL=C
