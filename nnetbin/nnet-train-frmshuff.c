@@ -350,6 +350,9 @@ int main(int argc, char **argv)
         SK_VLOG(1, "Per step (%lld steps, %d worker(s)): compute %.3f ms (forward, backward, "
                 "update), all-reduce %.3f ms blocked, %.2f MB of gradients", (long long)steps,
                 sk_dp_workers(dp), 1e3 * tc, 1e3 * tm, 4e-6 * (double)sk_dp_grad_floats(dp));
+        if (be && !be->host_memory)
+            SK_VLOG(1, "(On a GPU that compute time is the host's: kernels run asynchronously, "
+                    "so it is their launch time; tests/bench/scaling.sh times the device.)");
     }
     SK_LOG("Done %d files, %d with no tgt_mats, %d with other errors. [%s, %s, %g min, "
            "processing %g frames per sec; i/o time %g%%]", num_done, num_no_tgt, num_other,
