@@ -7,12 +7,8 @@
 # emulator they mean nothing). Skips, saying why, without a GPU or CUDA compiled in.
 . "$(dirname "$0")/../tools/lib.sh"
 
-why=
-if ! nm "$TOP/nnetbin/nnet-train-frmshuff" 2>/dev/null | grep -q ' T sk_cuda_probe$'; then
-    why="CUDA not compiled in (CUDA=0 or no nvcc)"
-elif ! "$TOP/tests/gpu/have-gpu"; then
-    why="no CUDA device (nvidia-smi lists none)"
-elif ! command -v python3 >/dev/null; then
+why=$(gpu_why)
+if [ -z "$why" ] && ! command -v python3 >/dev/null; then
     why="no python3 (the benchmarks write their random data with it)"
 fi
 if [ -n "$why" ]; then

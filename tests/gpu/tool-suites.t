@@ -5,12 +5,7 @@
 # Skips, saying why, without a GPU or without CUDA compiled in.
 . "$(dirname "$0")/../tools/lib.sh"
 
-why=
-if ! nm "$TOP/nnetbin/nnet-train-frmshuff" 2>/dev/null | grep -q ' T sk_cuda_probe$'; then
-    why="CUDA not compiled in (CUDA=0 or no nvcc)"
-elif ! "$TOP/tests/gpu/have-gpu"; then
-    why="no CUDA device (nvidia-smi lists none)"
-fi
+why=$(gpu_why)
 if [ -n "$why" ]; then
     echo "1..0 # skip $why"
     exit 0

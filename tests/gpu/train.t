@@ -13,10 +13,8 @@ for f in $need; do [ -f "$D/$f" ] || missing="$missing $f"; done
 why=
 if [ -n "$missing" ]; then
     why="tests/data/nnet1 lacks$missing (copied by the nnet1 conformance tests)"
-elif ! nm "$TOP/nnetbin/nnet-train-frmshuff" 2>/dev/null | grep -q ' T sk_cuda_probe$'; then
-    why="CUDA not compiled in (CUDA=0 or no nvcc)"
-elif ! "$TOP/tests/gpu/have-gpu"; then
-    why="no CUDA device (nvidia-smi lists none)"
+else
+    why=$(gpu_why)
 fi
 if [ -n "$why" ]; then
     echo "1..0 # skip $why"

@@ -93,6 +93,15 @@ numdiff() {
     "$TOP/tests/tools/numdiff" "$@"
 }
 
+# gpu_why: why tests/gpu cannot run here (CUDA not compiled in, no GPU), or nothing.
+gpu_why() {
+    if ! nm "$TOP/nnetbin/nnet-train-frmshuff" 2>/dev/null | grep -q ' T sk_cuda_probe$'; then
+        echo "CUDA not compiled in (CUDA=0 or no nvcc)"
+    elif ! "$TOP/tests/gpu/have-gpu"; then
+        echo "no CUDA device (nvidia-smi lists none)"
+    fi
+}
+
 test_done() {
     echo "1..$test_count"
     if [ $test_failures -eq 0 ]; then
