@@ -81,6 +81,10 @@ test_expect_success 'nnet-forward on GPU: utterances fed in 7-frame chunks == wh
         $D/dnn.init.nnet ark:$feats ark,t:b.txt 2> /dev/null &&
     numdiff a.txt b.txt 1e-6
 '
+test_expect_success 'cuda-gpu-available: finds the GPU, its test computation passes, exit 0' '
+    cuda-gpu-available > out 2>&1 &&
+    grep -q "HURRAY, WE GOT A CUDA GPU" out && grep -q "^### Test OK!" out
+'
 test_expect_success 'GPU memory exhausted (--gpu-memory-fraction): ERROR with the sizes, old model kept' '
     echo previous > out.nnet &&
     test_must_fail nnet-train-frmshuff --use-gpu=yes --gpu-memory-fraction=0.000001 \
