@@ -405,6 +405,7 @@ void (*g_thread)(void *);
 void *g_ctx;
 const char *g_name;
 bool g_barrier_used;
+bool g_reverse;
 uint64_t shfl_slots[32][2][32];
 dim3 cfg_grid, cfg_block;
 
@@ -441,6 +442,40 @@ uint3 tid_of(unsigned i)
     return uint3{ x, y, z };
 }
 
+/* Run warp w's ready lanes until each waits at a barrier or has returned; release the warp's
+ * shuffle barrier whenever all its live lanes wait there. */
+void run_warp(unsigned w, unsigned n)
+{
+    unsigned lo = w * 32, hi = lo + 32 < n ? lo + 32 : n;
+    for (;;) {
+        for (unsigned j = lo; j < hi; j++) {
+            unsigned i = g_reverse ? hi - 1 - (j - lo) : j;
+            if (fibers[i].state == F_READY) {
+                cur = &fibers[i];
+                threadIdx = fibers[i].tid;
+                sk_emu_switch(&sched_sp, fibers[i].sp);
+            }
+        }
+        cur = nullptr;
+        unsigned waiting = 0, done = 0;
+        for (unsigned i = lo; i < hi; i++) {
+            waiting += fibers[i].state == F_WAIT_WARP;
+            done += fibers[i].state == F_DONE;
+        }
+        if (!waiting || waiting + done != hi - lo)
+            return;   /* at __syncthreads, returned, or divergent (reported by the caller) */
+        if (done || hi - lo < 32)
+            die("kernel %s block (%u,%u,%u): a full-warp shuffle in warp %u while %u of its "
+                "lanes have exited or do not exist",
+                g_name, blockIdx.x, blockIdx.y, blockIdx.z, w, 32 - waiting);
+        for (unsigned i = lo; i < hi; i++)
+            fibers[i].state = F_READY;
+    }
+}
+
+/* One block, every thread a fiber. Each warp in turn runs as far as it can (to the next
+ * __syncthreads or its end) before the next starts: the widest skew between warps a GPU may
+ * show, so a missing __syncthreads between a write and another warp's read shows. */
 void run_block_fibers(unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -451,14 +486,10 @@ void run_block_fibers(unsigned n)
         f->nshfl = 0;
         fiber_init(f);
     }
+    unsigned nw = (n + 31) / 32;
     for (;;) {
-        for (unsigned i = 0; i < n; i++)
-            if (fibers[i].state == F_READY) {
-                cur = &fibers[i];
-                threadIdx = fibers[i].tid;
-                sk_emu_switch(&sched_sp, fibers[i].sp);
-            }
-        cur = nullptr;
+        for (unsigned k = 0; k < nw; k++)
+            run_warp(g_reverse ? nw - 1 - k : k, n);
         unsigned live = 0, at_block = 0;
         for (unsigned i = 0; i < n; i++) {
             live += fibers[i].state != F_DONE;
@@ -466,37 +497,15 @@ void run_block_fibers(unsigned n)
         }
         if (!live)
             return;
-        bool released = false;
-        for (unsigned w = 0; w * 32 < n; w++) {
-            unsigned lo = w * 32, hi = lo + 32 < n ? lo + 32 : n, waiting = 0, done = 0;
-            for (unsigned i = lo; i < hi; i++) {
-                waiting += fibers[i].state == F_WAIT_WARP;
-                done += fibers[i].state == F_DONE;
-            }
-            if (waiting && waiting + done == hi - lo) {
-                if (done || hi - lo < 32)
-                    die("kernel %s block (%u,%u,%u): a full-warp shuffle in warp %u while %u of "
-                        "its lanes have exited or do not exist",
-                        g_name, blockIdx.x, blockIdx.y, blockIdx.z, w, 32 - waiting);
-                for (unsigned i = lo; i < hi; i++)
-                    fibers[i].state = F_READY;
-                released = true;
-            }
-        }
-        if (released)
-            continue;
-        if (at_block == live) {
-            if (live != n)
-                die("kernel %s block (%u,%u,%u): __syncthreads reached by %u threads, %u have "
-                    "already returned", g_name, blockIdx.x, blockIdx.y, blockIdx.z, live,
-                    n - live);
-            for (unsigned i = 0; i < n; i++)
-                fibers[i].state = F_READY;
-            continue;
-        }
-        die("kernel %s block (%u,%u,%u): deadlock: %u threads wait at __syncthreads while "
-            "others wait in a warp shuffle (divergent barriers)",
-            g_name, blockIdx.x, blockIdx.y, blockIdx.z, at_block);
+        if (at_block != live)
+            die("kernel %s block (%u,%u,%u): deadlock: %u threads wait at __syncthreads while "
+                "others wait in a warp shuffle (divergent barriers)",
+                g_name, blockIdx.x, blockIdx.y, blockIdx.z, at_block);
+        if (live != n)
+            die("kernel %s block (%u,%u,%u): __syncthreads reached by %u threads, %u have "
+                "already returned", g_name, blockIdx.x, blockIdx.y, blockIdx.z, live, n - live);
+        for (unsigned i = 0; i < n; i++)
+            fibers[i].state = F_READY;
     }
 }
 
@@ -541,6 +550,10 @@ void sk_emu::run_grid(const char *name, void (*thread)(void *), void *ctx)
     blockDim = cfg_block;
     gridDim = cfg_grid;
     unsigned n = cfg_block.x * cfg_block.y * cfg_block.z;
+    /* threads run in ascending order one launch, descending the next: a thread that reads
+     * what a lower (or a higher) thread wrote without a barrier between sees stale data in
+     * one of the two */
+    g_reverse = !g_reverse;
     bool threaded = true;   /* block 0 always runs as fibers */
     for (unsigned bz = 0; bz < cfg_grid.z; bz++)
         for (unsigned by = 0; by < cfg_grid.y; by++)
@@ -551,8 +564,8 @@ void sk_emu::run_grid(const char *name, void (*thread)(void *), void *ctx)
                     run_block_fibers(n);
                     threaded = g_barrier_used;
                 } else {
-                    for (unsigned i = 0; i < n; i++) {
-                        threadIdx = tid_of(i);
+                    for (unsigned j = 0; j < n; j++) {
+                        threadIdx = tid_of(g_reverse ? n - 1 - j : j);
                         thread(ctx);
                     }
                 }
