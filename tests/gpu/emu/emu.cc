@@ -597,15 +597,6 @@ void sk_emu::launch(const char *name, dim3 grid, dim3 block, size_t shmem, cudaS
 
 extern "C" {
 
-void sk_emu_stats(uint64_t *launches, uint64_t *items)
-{
-    lock_t lk(mu);
-    if (launches)
-        *launches = n_launches;
-    if (items)
-        *items = n_items;
-}
-
 cudaError_t cudaGetDeviceCount(int *count)
 {
     *count = n_devices();

@@ -103,9 +103,6 @@ cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s);
 cudaError_t cudaEventSynchronize(cudaEvent_t e);
 cudaError_t cudaEventQuery(cudaEvent_t e);
 
-/* Emulator statistics (tests): kernels launched and run, stream items run. */
-void sk_emu_stats(uint64_t *launches, uint64_t *items);
-
 #ifdef __cplusplus
 }
 
