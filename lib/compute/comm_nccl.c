@@ -368,12 +368,44 @@ static int set_device(int rank, int dev)
     return SK_EIO;
 }
 
+/* The n local ranks as a thread group (it gives the per-rank comm structs and their
+ * lifetime), rank r numbered first + r of size; takes the communicators and sh over. On
+ * failure every communicator left is destroyed and NULL returned. */
+static sk_comm_group *rank_group(int n, const sk_backend *const *be, ncclComm_t *comms,
+                                 struct nccl_shared *sh, double timeout, const char *kind,
+                                 int first, int size)
+{
+    sk_comm_group *g = sk_comm_threads_new(n, timeout);
+    for (int r = 0; g && r < n; r++) {
+        sk_comm *c = sk_comm_group_rank(g, r);
+        nccl_rank *s = calloc(1, sizeof *s);
+        if (!s || init_rank(c, s, be[r], comms[r]) < 0) {
+            free(s);
+            sk_comm_group_free(g);
+            g = NULL;
+            break;
+        }
+        s->failed = &sh->failed;
+        s->failed_rank = &sh->failed_rank;
+        c->kind = kind;
+        c->rank = first + r;
+        c->size = size;
+        c->ops = &nccl_group_ops;
+        comms[r] = NULL;
+    }
+    for (int r = 0; r < n; r++)
+        if (comms[r])
+            ncclCommDestroy(comms[r]);
+    if (!g)
+        free(sh);   /* else it lives as long as the process (tiny) */
+    return g;
+}
+
 sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeout)
 {
     int *devs = calloc((size_t)n, sizeof *devs);
     ncclComm_t *comms = calloc((size_t)n, sizeof *comms);
     struct nccl_shared *sh = calloc(1, sizeof *sh);
-    sk_comm_group *g = NULL;
     if (!devs || !comms || !sh)
         goto fail;
     for (int r = 0; r < n; r++)
@@ -383,34 +415,17 @@ sk_comm_group *sk_comm_nccl_new(int n, const sk_backend *const *be, double timeo
         SK_ERROR("ncclCommInitAll over %d GPUs failed: %s", n, ncclGetErrorString(res));
         goto fail;
     }
-    /* a thread group gives the per-rank comm structs and their lifetime */
-    if (!(g = sk_comm_threads_new(n, timeout)))
-        goto fail;
-    for (int r = 0; r < n; r++) {
-        sk_comm *c = sk_comm_group_rank(g, r);
-        nccl_rank *s = calloc(1, sizeof *s);
-        if (!s || init_rank(c, s, be[r], comms[r]) < 0) {
-            free(s);
-            goto fail;
-        }
-        s->failed = &sh->failed;
-        s->failed_rank = &sh->failed_rank;
-        c->kind = "nccl";
-        c->ops = &nccl_group_ops;
-        comms[r] = NULL;
-    }
     free(devs);
+    sk_comm_group *g = rank_group(n, be, comms, sh, timeout, "nccl", 0, n);
     free(comms);
-    return g;   /* sh lives as long as the process (tiny) */
+    return g;
 fail:
     for (int r = 0; comms && r < n; r++)
         if (comms[r])
             ncclCommDestroy(comms[r]);
     free(devs);
     free(comms);
-    if (!g)
-        free(sh);
-    sk_comm_group_free(g);
+    free(sh);
     return NULL;
 }
 
@@ -441,7 +456,6 @@ sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend 
         return NULL;
     ncclComm_t *comms = calloc((size_t)n, sizeof *comms);
     struct nccl_shared *sh = calloc(1, sizeof *sh);
-    sk_comm_group *g = NULL;
     int nranks = mpi->size * n;
     if (!comms || !sh)
         goto fail;
@@ -463,23 +477,7 @@ sk_comm_group *sk_comm_nccl_mpi_group_new(sk_comm *mpi, int n, const sk_backend 
                  mpi->rank, n, nranks, ncclGetErrorString(res));
         goto fail;
     }
-    if (!(g = sk_comm_threads_new(n, timeout)))
-        goto fail;
-    for (int r = 0; r < n; r++) {
-        sk_comm *c = sk_comm_group_rank(g, r);
-        nccl_rank *s = calloc(1, sizeof *s);
-        if (!s || init_rank(c, s, be[r], comms[r]) < 0) {
-            free(s);
-            goto fail;
-        }
-        s->failed = &sh->failed;
-        s->failed_rank = &sh->failed_rank;
-        c->kind = "nccl-mpi";
-        c->rank = mpi->rank * n + r;
-        c->size = nranks;
-        c->ops = &nccl_group_ops;
-        comms[r] = NULL;
-    }
+    sk_comm_group *g = rank_group(n, be, comms, sh, timeout, "nccl-mpi", mpi->rank * n, nranks);
     free(comms);
     return g;
 fail:
@@ -487,9 +485,7 @@ fail:
         if (comms[r])
             ncclCommDestroy(comms[r]);
     free(comms);
-    if (!g)
-        free(sh);
-    sk_comm_group_free(g);
+    free(sh);
     return NULL;
 }
 
