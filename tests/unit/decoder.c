@@ -4,6 +4,8 @@
 #include "base/log.h"
 #include "fst/decoder.h"
 #include "tap.h"
+#define FSTTEST_SEED 88172645463325252ull
+#include "fsttest.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
 static int nerr;
 static char lasterr[4096];
 static void sink(int sev, const char *line, void *ctx)
@@ -21,36 +22,6 @@ static void sink(int sev, const char *line, void *ctx)
         nerr++;
         snprintf(lasterr, sizeof lasterr, "%s", line);
     }
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 11);
-}
-static double urand(void) { return (rnd() & 0xffffff) / (double)0x1000000; }
-
-/* Compile a text FST with the OpenFst tools into a ConstFst and read it. */
-static sk_fst *compile(const char *text)
-{
-    char path[256], cmd[1024];
-    snprintf(path, sizeof path, "%s/g.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "fstcompile %s/g.txt | fstconvert --fst_type=const > %s/g.fst", dir, dir);
-    if (system(cmd) != 0)
-        return NULL;
-    snprintf(path, sizeof path, "%s/g.fst", dir);
-    f = fopen(path, "rb");
-    sk_fst *g = NULL;
-    if (sk_fst_read(f, "g.fst", &g) < 0)
-        g = NULL;
-    fclose(f);
-    return g;
 }
 
 /* ---- exhaustive search ---- */

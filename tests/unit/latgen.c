@@ -5,41 +5,13 @@
 #include "base/log.h"
 #include "lat/latgen.h"
 #include "tap.h"
+#define FSTTEST_SEED 0x9E3779B97F4A7C15ull
+#include "fsttest.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char dir[64];
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 11);
-}
-static double urand(void) { return (rnd() & 0xffffff) / (double)0x1000000; }
-
-static sk_fst *compile(const char *text)
-{
-    char path[256], cmd[1024];
-    snprintf(path, sizeof path, "%s/g.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "fstcompile %s/g.txt | fstconvert --fst_type=const > %s/g.fst", dir, dir);
-    if (system(cmd) != 0)
-        return NULL;
-    snprintf(path, sizeof path, "%s/g.fst", dir);
-    f = fopen(path, "rb");
-    sk_fst *g = NULL;
-    if (sk_fst_read(f, "g.fst", &g) < 0)
-        g = NULL;
-    fclose(f);
-    return g;
-}
 
 /* word sequence -> best cost, by exhaustive enumeration */
 #define MAXSEQ 4096
