@@ -778,15 +778,6 @@ static void cpu_diff_sigmoid(const sk_backend *be, sk_bmat *dx, const sk_bmat *y
 FAST_ROW_FN(colacc_row, (float *restrict acc, const float *restrict x, int32_t n),
     for (int32_t c = 0; c < n; c++)
         acc[c] += x[c];)
-FAST_ROW_FN(colout_row, (float *restrict v, const float *restrict acc, float alpha, float beta,
-                         int32_t n),
-    if (beta == 0) {
-        for (int32_t c = 0; c < n; c++)
-            v[c] = alpha * acc[c] + 0.0f;
-    } else {
-        for (int32_t c = 0; c < n; c++)
-            v[c] = alpha * acc[c] + beta * v[c];
-    })
 
 /* per-row float accumulation, rows in order (what the cpu backend has always done) */
 static void cpu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, float beta,
@@ -802,7 +793,7 @@ static void cpu_col_sums(const sk_backend *be, float alpha, const sk_bmat *m, fl
     bool a2 = have_avx2();
     for (int32_t r = 0; r < m->rows; r++)
         (a2 ? colacc_row_avx2 : colacc_row_generic)(acc, ROW(m, r), n);
-    (a2 ? colout_row_avx2 : colout_row_generic)(v->data, acc, alpha, beta, n);
+    (a2 ? addvec_row_avx2 : addvec_row_generic)(v->data, acc, alpha, beta, n);
     if (acc != stack)
         free(acc);
 }
